@@ -1,0 +1,191 @@
+#include "session.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <climits>
+
+#include "backend.hpp"
+#include "error.hpp"
+#include "llama.h"
+#include "utf8.hpp"
+
+namespace genex_llm {
+namespace {
+
+std::string token_piece(const llama_vocab* vocab, llama_token token) {
+    char small[64];
+    const int32_t length = llama_token_to_piece(vocab, token, small, sizeof small, 0, false);
+    if (length >= 0) {
+        return std::string(small, static_cast<std::size_t>(length));
+    }
+    std::string large(static_cast<std::size_t>(-length), '\0');
+    const int32_t written = llama_token_to_piece(vocab, token, large.data(), -length, 0, false);
+    large.resize(static_cast<std::size_t>(std::max(written, 0)));
+    return large;
+}
+
+std::int64_t elapsed_ms(std::chrono::steady_clock::time_point since) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - since).count();
+}
+
+}  // namespace
+
+void Session::ContextDeleter::operator()(llama_context* context) const noexcept { llama_free(context); }
+
+Session::Session(Model& model, SessionParams params) : params_(params) {
+    const std::int32_t trained = model.info().n_ctx_train;
+    if (trained > 0 && params_.context > trained) {
+        throw Error(ErrorKind::ContextLimit,
+                    "requested context " + std::to_string(params_.context) + " exceeds the loaded model's capability (" +
+                        std::to_string(trained) + " tokens, the context it was trained with)");
+    }
+    model_ = model.open_session();
+
+    llama_context_params context_params = llama_context_default_params();
+    context_params.n_ctx = static_cast<uint32_t>(params_.context);
+    context_params.n_batch = static_cast<uint32_t>(params_.batch);
+    context_params.n_ubatch = static_cast<uint32_t>(params_.batch);
+    context_params.n_threads = params_.threads;
+    context_params.n_threads_batch = params_.threads;
+    context_params.no_perf = true;
+    context_params.abort_callback = &Session::abort_requested;
+    context_params.abort_callback_data = this;
+
+    ErrorLineCapture errors;
+    context_.reset(llama_init_from_model(model_->get(), context_params));
+    if (!context_) {
+        model_->session_closed();
+        throw Error(ErrorKind::Inference,
+                    "cannot create a session with context " + std::to_string(params_.context) + " and batch " +
+                        std::to_string(params_.batch) + ": " + errors.reason("llama.cpp refused the context"));
+    }
+}
+
+Session::~Session() {
+    // Destructors must not throw; close() throws only what its callees might
+    // on allocation failure, and there is no one left to tell.
+    try {
+        close();
+    } catch (...) {
+    }
+}
+
+bool Session::abort_requested(void* self) noexcept {
+    const auto* session = static_cast<const Session*>(self);
+    return session->cancel_.load(std::memory_order_relaxed) || session->closing_.load(std::memory_order_relaxed);
+}
+
+bool Session::stop_requested(const StopCheck& should_stop) const {
+    return abort_requested(const_cast<Session*>(this)) || (should_stop && should_stop());
+}
+
+void Session::cancel() noexcept { cancel_.store(true, std::memory_order_relaxed); }
+
+void Session::close() {
+    if (closing_.exchange(true, std::memory_order_acq_rel)) {
+        return;
+    }
+    // closing_ makes a running infer() stop at its next check; the lock waits for it.
+    std::lock_guard<std::mutex> lock(infer_mutex_);
+    context_.reset();
+    model_->session_closed();
+    model_.reset();
+}
+
+std::vector<std::int32_t> Session::tokenize(const std::string& prompt) const {
+    if (prompt.size() > static_cast<std::size_t>(INT32_MAX)) {
+        throw Error(ErrorKind::Option, "prompt is too long to tokenize (" + std::to_string(prompt.size()) + " bytes)");
+    }
+    const auto length = static_cast<int32_t>(prompt.size());
+    std::vector<llama_token> tokens(prompt.size() + 2);
+    int32_t count = llama_tokenize(model_->vocab(), prompt.data(), length, tokens.data(),
+                                   static_cast<int32_t>(tokens.size()), true, true);
+    if (count < 0 && count != INT32_MIN) {
+        tokens.resize(static_cast<std::size_t>(-count));
+        count = llama_tokenize(model_->vocab(), prompt.data(), length, tokens.data(), -count, true, true);
+    }
+    if (count < 0) {
+        throw Error(ErrorKind::Option, "prompt could not be tokenized (" + std::to_string(prompt.size()) + " bytes)");
+    }
+    tokens.resize(static_cast<std::size_t>(count));
+    return tokens;
+}
+
+Completion Session::infer(const std::string& prompt, const SamplingParams& sampling, const StopCheck& should_stop) {
+    std::lock_guard<std::mutex> lock(infer_mutex_);
+    if (closing_.load(std::memory_order_acquire)) {
+        throw Error(ErrorKind::SessionClosed, "LLM session has been closed");
+    }
+    cancel_.store(false, std::memory_order_relaxed);
+    const auto started = std::chrono::steady_clock::now();
+
+    std::vector<llama_token> prompt_tokens = tokenize(prompt);
+    const auto n_prompt = static_cast<std::int32_t>(prompt_tokens.size());
+    if (n_prompt == 0) {
+        throw Error(ErrorKind::Option, "prompt is empty: it produced no tokens to start from");
+    }
+    if (n_prompt > params_.context) {
+        throw Error(ErrorKind::ContextLimit, "prompt is " + std::to_string(n_prompt) +
+                                                 " tokens, but the session's context holds only " +
+                                                 std::to_string(params_.context) + " tokens");
+    }
+
+    Completion completion;
+    completion.prompt_tokens = n_prompt;
+    auto finish = [&](FinishReason reason) -> Completion {
+        completion.finish_reason = reason;
+        completion.latency_ms = elapsed_ms(started);
+        return std::move(completion);
+    };
+
+    // Each completion is independent: nothing of an earlier call may leak in.
+    llama_memory_clear(llama_get_memory(context_.get()), true);
+
+    for (std::int32_t offset = 0; offset < n_prompt; offset += params_.batch) {
+        const std::int32_t chunk = std::min(params_.batch, n_prompt - offset);
+        const int32_t status = llama_decode(context_.get(), llama_batch_get_one(prompt_tokens.data() + offset, chunk));
+        if (status == 2 || stop_requested(should_stop)) {
+            return finish(FinishReason::Cancelled);
+        }
+        if (status != 0) {
+            throw Error(ErrorKind::Inference, "llama.cpp failed to evaluate the prompt (llama_decode returned " +
+                                                  std::to_string(status) + ")");
+        }
+    }
+
+    SamplerPtr sampler = make_sampler(sampling);
+    Utf8Assembler utf8;
+    std::int32_t n_past = n_prompt;
+    FinishReason reason = FinishReason::Length;
+    while (static_cast<std::int32_t>(completion.tokens.size()) < sampling.max_tokens) {
+        llama_token token = llama_sampler_sample(sampler.get(), context_.get(), -1);
+        if (llama_vocab_is_eog(model_->vocab(), token)) {
+            reason = FinishReason::Stop;
+            break;
+        }
+        completion.tokens.push_back(utf8.push(token_piece(model_->vocab(), token)));
+        if (static_cast<std::int32_t>(completion.tokens.size()) >= sampling.max_tokens || n_past >= params_.context) {
+            reason = FinishReason::Length;
+            break;
+        }
+        const int32_t status = llama_decode(context_.get(), llama_batch_get_one(&token, 1));
+        ++n_past;
+        if (status == 2 || stop_requested(should_stop)) {
+            reason = FinishReason::Cancelled;
+            break;
+        }
+        if (status != 0) {
+            reason = FinishReason::Error;
+            break;
+        }
+    }
+    if (!completion.tokens.empty()) {
+        completion.tokens.back() += utf8.finish();
+    }
+    for (const auto& piece : completion.tokens) {
+        completion.text += piece;
+    }
+    return finish(reason);
+}
+
+}  // namespace genex_llm

@@ -1,0 +1,77 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "model.hpp"
+#include "sampler.hpp"
+
+struct llama_context;
+
+namespace genex_llm {
+
+struct SessionParams {
+    std::int32_t context = 2048;
+    std::int32_t batch = 512;
+    std::int32_t threads = 1;
+};
+
+enum class FinishReason { Stop, Length, Cancelled, Error };
+
+struct Completion {
+    std::string text;
+    std::vector<std::string> tokens;  // one valid UTF-8 piece per generated token
+    FinishReason finish_reason = FinishReason::Stop;
+    std::int32_t prompt_tokens = 0;
+    std::int64_t latency_ms = 0;
+};
+
+// Polled between micro-batches and tokens; returning true stops the
+// completion as cancelled. Lets a face react to its own events (signals).
+using StopCheck = std::function<bool()>;
+
+class Session {
+public:
+    // Throws Error(ContextLimit) when the context exceeds what the model was
+    // trained for, Error(ModelClosed) when the model is closed.
+    Session(Model& model, SessionParams params);
+    ~Session();
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    // One independent completion. Calls on one session are serialised.
+    Completion infer(const std::string& prompt, const SamplingParams& sampling,
+                     const StopCheck& should_stop = nullptr);
+
+    // Stops a running infer() soon; safe from any thread.
+    void cancel() noexcept;
+
+    // Cancels a running infer(), waits for it, frees the context. Idempotent.
+    void close();
+    bool closed() const noexcept { return closing_.load(std::memory_order_acquire); }
+
+    const SessionParams& params() const noexcept { return params_; }
+
+private:
+    struct ContextDeleter {
+        void operator()(llama_context* context) const noexcept;
+    };
+    static bool abort_requested(void* self) noexcept;
+    bool stop_requested(const StopCheck& should_stop) const;
+    std::vector<std::int32_t> tokenize(const std::string& prompt) const;
+
+    SessionParams params_;
+    std::atomic<bool> cancel_{false};
+    std::atomic<bool> closing_{false};
+    std::mutex infer_mutex_;
+    // Declared before the context so the context is freed first.
+    std::shared_ptr<LoadedModel> model_;
+    std::unique_ptr<llama_context, ContextDeleter> context_;
+};
+
+}  // namespace genex_llm

@@ -1,0 +1,135 @@
+#include <pybind11/stl.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+#include "bindings.hpp"
+#include "session.hpp"
+
+namespace py = pybind11;
+
+namespace genex_llm::python {
+namespace {
+
+const char* finish_reason_name(FinishReason reason) {
+    switch (reason) {
+        case FinishReason::Stop: return "stop";
+        case FinishReason::Length: return "length";
+        case FinishReason::Cancelled: return "cancelled";
+        case FinishReason::Error: return "error";
+    }
+    return "error";
+}
+
+py::str utf8_str(const std::string& text) {
+    // The core emits only well-formed UTF-8, so strict decoding cannot fail.
+    return py::str(text.data(), text.size());
+}
+
+py::dict to_python(const Completion& completion) {
+    py::list tokens(completion.tokens.size());
+    for (std::size_t i = 0; i < completion.tokens.size(); ++i) {
+        tokens[i] = utf8_str(completion.tokens[i]);
+    }
+    py::dict result;
+    result["text"] = utf8_str(completion.text);
+    result["tokens"] = std::move(tokens);
+    result["finish_reason"] = finish_reason_name(completion.finish_reason);
+    result["latency_ms"] = completion.latency_ms;
+    result["prompt_tokens"] = completion.prompt_tokens;
+    result["completion_tokens"] = completion.tokens.size();
+    return result;
+}
+
+// Lets Ctrl-C reach a thread blocked in infer(). Only the main thread runs
+// Python signal handlers, and taking the GIL is not free, so the check runs
+// on the main thread at most every few milliseconds.
+class SignalCheck {
+public:
+    SignalCheck() : on_main_thread_(PyThread_get_thread_ident() == main_thread_ident()) {}
+
+    bool operator()() {
+        if (!on_main_thread_) {
+            return false;
+        }
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_check_ < kInterval) {
+            return false;
+        }
+        last_check_ = now;
+        py::gil_scoped_acquire gil;
+        if (PyErr_CheckSignals() != 0) {
+            raised_.emplace();  // takes the pending KeyboardInterrupt (or whatever the handler raised)
+            return true;
+        }
+        return false;
+    }
+
+    // With the GIL held: re-raise what a signal handler raised, if anything.
+    void rethrow_if_raised() {
+        if (raised_) {
+            py::error_already_set error = std::move(*raised_);
+            raised_.reset();
+            throw error;
+        }
+    }
+
+private:
+    static unsigned long main_thread_ident() {
+        static const unsigned long ident =
+            py::module_::import("threading").attr("main_thread")().attr("ident").cast<unsigned long>();
+        return ident;
+    }
+    static constexpr std::chrono::milliseconds kInterval{20};
+    bool on_main_thread_;
+    std::chrono::steady_clock::time_point last_check_{};
+    std::optional<py::error_already_set> raised_;
+};
+
+}  // namespace
+
+void register_session(py::module_& module) {
+    py::class_<Session>(module, "Session", "A llama.cpp context over a Model. Made by Model.new_session.")
+        .def(py::init([](Model& model, std::int32_t context, std::int32_t batch, std::int32_t threads) {
+                 SessionParams params{context, batch, threads};
+                 // Creating the context touches only native state.
+                 py::gil_scoped_release release;
+                 return std::make_unique<Session>(model, params);
+             }),
+             // The session keeps its model object alive, as its native state does.
+             py::keep_alive<1, 2>(), py::arg("model"), py::kw_only(), py::arg("context"), py::arg("batch"),
+             py::arg("threads"))
+        .def(
+            "infer",
+            [](Session& session, const std::string& prompt, std::int32_t max_tokens, float temperature, float top_p,
+               std::int32_t top_k, std::uint32_t seed) {
+                const SamplingParams sampling{max_tokens, temperature, top_p, top_k, seed};
+                SignalCheck signals;
+                Completion completion;
+                {
+                    // The whole token loop is native; the prompt was copied.
+                    py::gil_scoped_release release;
+                    completion = session.infer(prompt, sampling, std::ref(signals));
+                }
+                signals.rethrow_if_raised();
+                return to_python(completion);
+            },
+            py::arg("prompt"), py::kw_only(), py::arg("max_tokens"), py::arg("temperature"), py::arg("top_p"),
+            py::arg("top_k"), py::arg("seed"))
+        .def("cancel", &Session::cancel, "Stop a running infer() soon; callable from any thread.")
+        .def(
+            "close",
+            [](Session& session) {
+                // Waits for a running infer() on another thread, which needs no GIL to finish.
+                py::gil_scoped_release release;
+                session.close();
+            },
+            "Cancel a running infer(), wait for it, and free the context.")
+        .def_property_readonly("closed", &Session::closed)
+        .def_property_readonly("context", [](const Session& session) { return session.params().context; })
+        .def_property_readonly("batch", [](const Session& session) { return session.params().batch; })
+        .def_property_readonly("threads", [](const Session& session) { return session.params().threads; });
+}
+
+}  // namespace genex_llm::python
