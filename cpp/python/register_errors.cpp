@@ -1,5 +1,6 @@
 #include <array>
 #include <exception>
+#include <string>
 
 #include "bindings.hpp"
 #include "error.hpp"
@@ -32,7 +33,11 @@ void register_errors(py::module_& module) {
                 std::rethrow_exception(error);
             }
         } catch (const Error& native) {
-            PyErr_SetString(g_classes[static_cast<std::size_t>(native.kind())], native.what());
+            // Messages quote paths, which need not be UTF-8.
+            const std::string message = native.what();
+            py::object text = py::reinterpret_steal<py::object>(
+                PyUnicode_DecodeUTF8(message.data(), static_cast<Py_ssize_t>(message.size()), "replace"));
+            PyErr_SetObject(g_classes[static_cast<std::size_t>(native.kind())], text.ptr());
         }
     });
 }
