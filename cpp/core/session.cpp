@@ -24,8 +24,10 @@ std::string token_piece(const llama_vocab* vocab, llama_token token) {
     return large;
 }
 
-std::int64_t elapsed_ms(std::chrono::steady_clock::time_point since) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - since).count();
+using Clock = std::chrono::steady_clock;
+
+double elapsed_ms(Clock::time_point since) {
+    return std::chrono::duration<double, std::milli>(Clock::now() - since).count();
 }
 
 }  // namespace
@@ -117,7 +119,7 @@ Completion Session::infer(const std::string& prompt, const SamplingParams& sampl
         throw Error(ErrorKind::SessionClosed, "LLM session has been closed");
     }
     cancel_.store(false, std::memory_order_relaxed);
-    const auto started = std::chrono::steady_clock::now();
+    const auto started = Clock::now();
 
     std::vector<llama_token> prompt_tokens = tokenize(prompt);
     const auto n_prompt = static_cast<std::int32_t>(prompt_tokens.size());
@@ -134,13 +136,14 @@ Completion Session::infer(const std::string& prompt, const SamplingParams& sampl
     completion.prompt_tokens = n_prompt;
     auto finish = [&](FinishReason reason) -> Completion {
         completion.finish_reason = reason;
-        completion.latency_ms = elapsed_ms(started);
+        completion.latency_ms = static_cast<std::int64_t>(elapsed_ms(started));
         return std::move(completion);
     };
 
     // Each completion is independent: nothing of an earlier call may leak in.
     llama_memory_clear(llama_get_memory(context_.get()), true);
 
+    const auto prompt_started = Clock::now();
     for (std::int32_t offset = 0; offset < n_prompt; offset += params_.batch) {
         const std::int32_t chunk = std::min(params_.batch, n_prompt - offset);
         const int32_t status = llama_decode(context_.get(), llama_batch_get_one(prompt_tokens.data() + offset, chunk));
@@ -153,6 +156,9 @@ Completion Session::infer(const std::string& prompt, const SamplingParams& sampl
         }
     }
 
+    completion.prompt_ms = elapsed_ms(prompt_started);
+
+    const auto generation_started = Clock::now();
     SamplerPtr sampler = make_sampler(sampling);
     Utf8Assembler utf8;
     std::int32_t n_past = n_prompt;
@@ -168,7 +174,9 @@ Completion Session::infer(const std::string& prompt, const SamplingParams& sampl
             reason = FinishReason::Length;
             break;
         }
+        const auto decode_started = Clock::now();
         const int32_t status = llama_decode(context_.get(), llama_batch_get_one(&token, 1));
+        completion.decode_ms += elapsed_ms(decode_started);
         ++n_past;
         if (status == 2 || stop_requested(should_stop)) {
             reason = FinishReason::Cancelled;
@@ -185,6 +193,7 @@ Completion Session::infer(const std::string& prompt, const SamplingParams& sampl
     for (const auto& piece : completion.tokens) {
         completion.text += piece;
     }
+    completion.generation_ms = elapsed_ms(generation_started);
     return finish(reason);
 }
 

@@ -29,6 +29,11 @@ struct Completion {
     FinishReason finish_reason = FinishReason::Stop;
     std::int32_t prompt_tokens = 0;
     std::int64_t latency_ms = 0;
+    // Where the time went, for benchmarks: prompt evaluation, the token loop,
+    // and the part of the token loop spent inside llama_decode.
+    double prompt_ms = 0.0;
+    double generation_ms = 0.0;
+    double decode_ms = 0.0;
 };
 
 // Polled between micro-batches and tokens; returning true stops the

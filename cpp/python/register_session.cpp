@@ -6,6 +6,7 @@
 
 #include "bindings.hpp"
 #include "session.hpp"
+#include "utf8.hpp"
 
 namespace py = pybind11;
 
@@ -39,6 +40,9 @@ py::dict to_python(const Completion& completion) {
     result["latency_ms"] = completion.latency_ms;
     result["prompt_tokens"] = completion.prompt_tokens;
     result["completion_tokens"] = completion.tokens.size();
+    result["prompt_ms"] = completion.prompt_ms;
+    result["generation_ms"] = completion.generation_ms;
+    result["decode_ms"] = completion.decode_ms;
     return result;
 }
 
@@ -130,6 +134,28 @@ void register_session(py::module_& module) {
         .def_property_readonly("context", [](const Session& session) { return session.params().context; })
         .def_property_readonly("batch", [](const Session& session) { return session.params().batch; })
         .def_property_readonly("threads", [](const Session& session) { return session.params().threads; });
+
+    // The UTF-8 hold-back as the token loop applies it, exposed so tests can
+    // drive it with arbitrary byte pieces no model would reliably produce.
+    module.def(
+        "_assemble_utf8",
+        [](const std::vector<py::bytes>& pieces) {
+            Utf8Assembler utf8;
+            std::vector<std::string> out;
+            out.reserve(pieces.size());
+            for (const auto& piece : pieces) {
+                out.push_back(utf8.push(std::string(piece)));
+            }
+            if (!out.empty()) {
+                out.back() += utf8.finish();
+            }
+            py::list result;
+            for (const auto& text : out) {
+                result.append(utf8_str(text));
+            }
+            return result;
+        },
+        py::arg("pieces"));
 }
 
 }  // namespace genex_llm::python

@@ -133,4 +133,7 @@ class Session:
                 "latency_ms": 0,
                 "prompt_tokens": n_prompt,
                 "completion_tokens": count,
+                "prompt_ms": 0.0,
+                "generation_ms": 0.0,
+                "decode_ms": 0.0,
             }

@@ -70,3 +70,9 @@ class Completion(_CompletionCore, total=False):
 
     prompt_tokens: int
     completion_tokens: int
+    prompt_ms: float
+    """Wall time of prompt evaluation."""
+    generation_ms: float
+    """Wall time of the token loop."""
+    decode_ms: float
+    """Part of ``generation_ms`` spent inside llama.cpp's decode."""
