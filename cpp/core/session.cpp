@@ -77,9 +77,7 @@ bool Session::abort_requested(void* self) noexcept {
     return session->cancel_.load(std::memory_order_relaxed) || session->closing_.load(std::memory_order_relaxed);
 }
 
-bool Session::stop_requested(const StopCheck& should_stop) const {
-    return abort_requested(const_cast<Session*>(this)) || (should_stop && should_stop());
-}
+bool Session::stop_requested() const noexcept { return abort_requested(const_cast<Session*>(this)); }
 
 void Session::cancel() noexcept { cancel_.store(true, std::memory_order_relaxed); }
 
@@ -90,8 +88,48 @@ void Session::close() {
     // closing_ makes a running infer() stop at its next check; the lock waits for it.
     std::lock_guard<std::mutex> lock(infer_mutex_);
     context_.reset();
+    cached_.clear();
     model_->session_closed();
     model_.reset();
+}
+
+void Session::reset() {
+    std::lock_guard<std::mutex> lock(infer_mutex_);
+    if (closing_.load(std::memory_order_acquire)) {
+        throw Error(ErrorKind::SessionClosed, "LLM session has been closed");
+    }
+    clear_cache();
+}
+
+void Session::clear_cache() {
+    llama_memory_clear(llama_get_memory(context_.get()), true);
+    cached_.clear();
+}
+
+std::size_t Session::trim_cache(std::size_t keep) {
+    if (keep >= cached_.size()) {
+        return cached_.size();
+    }
+    if (!llama_memory_seq_rm(llama_get_memory(context_.get()), 0, static_cast<llama_pos>(keep), -1)) {
+        // Some memories (recurrent ones) cannot drop a tail; start over.
+        clear_cache();
+        return 0;
+    }
+    cached_.resize(keep);
+    return keep;
+}
+
+std::int32_t Session::decode(const std::int32_t* tokens, std::int32_t count) {
+    // llama_batch_get_one wants a mutable pointer but does not write through it.
+    const int32_t status = llama_decode(context_.get(), llama_batch_get_one(const_cast<llama_token*>(tokens), count));
+    if (status == 0) {
+        cached_.insert(cached_.end(), tokens, tokens + count);
+    } else {
+        // An aborted or failed decode may leave part of the batch in memory;
+        // forgetting everything is the one state known to be consistent.
+        clear_cache();
+    }
+    return status;
 }
 
 std::vector<std::int32_t> Session::tokenize(const std::string& prompt) const {
@@ -113,7 +151,7 @@ std::vector<std::int32_t> Session::tokenize(const std::string& prompt) const {
     return tokens;
 }
 
-Completion Session::infer(const std::string& prompt, const SamplingParams& sampling, const StopCheck& should_stop) {
+Completion Session::infer(const std::string& prompt, const SamplingParams& sampling) {
     std::lock_guard<std::mutex> lock(infer_mutex_);
     if (closing_.load(std::memory_order_acquire)) {
         throw Error(ErrorKind::SessionClosed, "LLM session has been closed");
@@ -140,14 +178,22 @@ Completion Session::infer(const std::string& prompt, const SamplingParams& sampl
         return std::move(completion);
     };
 
-    // Each completion is independent: nothing of an earlier call may leak in.
-    llama_memory_clear(llama_get_memory(context_.get()), true);
+    // Reuse the cached tokens this prompt starts with; keys and values of a
+    // prefix do not depend on what follows, so the completion is the same as
+    // a cold one. The last prompt token is always evaluated: its logits are
+    // where sampling starts.
+    const auto shared = static_cast<std::size_t>(
+        std::mismatch(prompt_tokens.begin(), prompt_tokens.end(), cached_.begin(), cached_.end()).first -
+        prompt_tokens.begin());
+    const auto reused = static_cast<std::int32_t>(trim_cache(std::min(shared, prompt_tokens.size() - 1)));
+    completion.reused_tokens = reused;
 
     const auto prompt_started = Clock::now();
-    for (std::int32_t offset = 0; offset < n_prompt; offset += params_.batch) {
+    for (std::int32_t offset = reused; offset < n_prompt; offset += params_.batch) {
         const std::int32_t chunk = std::min(params_.batch, n_prompt - offset);
-        const int32_t status = llama_decode(context_.get(), llama_batch_get_one(prompt_tokens.data() + offset, chunk));
-        if (status == 2 || stop_requested(should_stop)) {
+        const int32_t status = decode(prompt_tokens.data() + offset, chunk);
+        if (status == 2 || stop_requested()) {
+            clear_cache();
             return finish(FinishReason::Cancelled);
         }
         if (status != 0) {
@@ -175,10 +221,11 @@ Completion Session::infer(const std::string& prompt, const SamplingParams& sampl
             break;
         }
         const auto decode_started = Clock::now();
-        const int32_t status = llama_decode(context_.get(), llama_batch_get_one(&token, 1));
+        const int32_t status = decode(&token, 1);
         completion.decode_ms += elapsed_ms(decode_started);
         ++n_past;
-        if (status == 2 || stop_requested(should_stop)) {
+        if (status == 2 || stop_requested()) {
+            clear_cache();
             reason = FinishReason::Cancelled;
             break;
         }

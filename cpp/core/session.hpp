@@ -2,7 +2,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -28,6 +27,7 @@ struct Completion {
     std::vector<std::string> tokens;  // one valid UTF-8 piece per generated token
     FinishReason finish_reason = FinishReason::Stop;
     std::int32_t prompt_tokens = 0;
+    std::int32_t reused_tokens = 0;  // prompt tokens found in the cache, not evaluated again
     std::int64_t latency_ms = 0;
     // Where the time went, for benchmarks: prompt evaluation, the token loop,
     // and the part of the token loop spent inside llama_decode.
@@ -35,10 +35,6 @@ struct Completion {
     double generation_ms = 0.0;
     double decode_ms = 0.0;
 };
-
-// Polled between micro-batches and tokens; returning true stops the
-// completion as cancelled. Lets a face react to its own events (signals).
-using StopCheck = std::function<bool()>;
 
 class Session {
 public:
@@ -50,11 +46,17 @@ public:
     Session& operator=(const Session&) = delete;
 
     // One independent completion. Calls on one session are serialised.
-    Completion infer(const std::string& prompt, const SamplingParams& sampling,
-                     const StopCheck& should_stop = nullptr);
+    // The KV cache keeps the previous call's tokens, so a prompt sharing a
+    // prefix with them evaluates only the rest; results are the same as a
+    // cold session's.
+    Completion infer(const std::string& prompt, const SamplingParams& sampling);
 
-    // Stops a running infer() soon; safe from any thread.
+    // Stops a running infer() at llama.cpp's next graph node or the next
+    // token. Lock-free and async-signal-safe, so a signal handler may call it.
     void cancel() noexcept;
+
+    // Forgets the cached tokens, so the next infer() evaluates its whole prompt.
+    void reset();
 
     // Cancels a running infer(), waits for it, frees the context. Idempotent.
     void close();
@@ -67,8 +69,14 @@ private:
         void operator()(llama_context* context) const noexcept;
     };
     static bool abort_requested(void* self) noexcept;
-    bool stop_requested(const StopCheck& should_stop) const;
+    bool stop_requested() const noexcept;
     std::vector<std::int32_t> tokenize(const std::string& prompt) const;
+    // Drops the cached tokens from `keep` on; returns how many remain.
+    std::size_t trim_cache(std::size_t keep);
+    void clear_cache();
+    // Decodes `count` tokens starting at `tokens`, recording them as cached.
+    // Returns llama_decode's status (0 on success, 2 when aborted).
+    std::int32_t decode(const std::int32_t* tokens, std::int32_t count);
 
     SessionParams params_;
     std::atomic<bool> cancel_{false};
@@ -77,6 +85,8 @@ private:
     // Declared before the context so the context is freed first.
     std::shared_ptr<LoadedModel> model_;
     std::unique_ptr<llama_context, ContextDeleter> context_;
+    // The tokens in the KV cache (sequence 0), in position order.
+    std::vector<std::int32_t> cached_;
 };
 
 }  // namespace genex_llm

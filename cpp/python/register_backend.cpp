@@ -47,6 +47,13 @@ void forward_to_logging(LogLevel level, const std::string& line) {
         }
     }
     Py_XDECREF(enabled);
+    // Running Python code here lets the interpreter run a pending Ctrl-C
+    // handler; its KeyboardInterrupt belongs to the interrupted call, not to
+    // logging, so it is armed again for that call to raise.
+    if (PyErr_Occurred() != nullptr && PyErr_ExceptionMatches(PyExc_KeyboardInterrupt)) {
+        PyErr_Clear();
+        PyErr_SetInterrupt();
+    }
     PyErr_Clear();
     PyErr_Restore(type, value, traceback);
     PyGILState_Release(gil);

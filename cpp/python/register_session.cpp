@@ -1,8 +1,8 @@
 #include <pybind11/stl.h>
 
-#include <chrono>
+#include <atomic>
+#include <csignal>
 #include <memory>
-#include <optional>
 
 #include "bindings.hpp"
 #include "session.hpp"
@@ -39,6 +39,7 @@ py::dict to_python(const Completion& completion) {
     result["finish_reason"] = finish_reason_name(completion.finish_reason);
     result["latency_ms"] = completion.latency_ms;
     result["prompt_tokens"] = completion.prompt_tokens;
+    result["reused_tokens"] = completion.reused_tokens;
     result["completion_tokens"] = completion.tokens.size();
     result["prompt_ms"] = completion.prompt_ms;
     result["generation_ms"] = completion.generation_ms;
@@ -46,49 +47,55 @@ py::dict to_python(const Completion& completion) {
     return result;
 }
 
-// Lets Ctrl-C reach a thread blocked in infer(). Only the main thread runs
-// Python signal handlers, and taking the GIL is not free, so the check runs
-// on the main thread at most every few milliseconds.
-class SignalCheck {
+// Lets Ctrl-C stop an infer() running on the main thread (the only thread
+// Python delivers signals to) within one llama.cpp graph node, without
+// taking the GIL in the token loop: while it lives, a C-level SIGINT handler
+// chained in front of Python's cancels the session (an atomic store, safe in
+// a signal handler) and then lets Python's handler record the signal as usual.
+class InterruptOnSigint {
 public:
-    SignalCheck() : on_main_thread_(PyThread_get_thread_ident() == main_thread_ident()) {}
-
-    bool operator()() {
-        if (!on_main_thread_) {
-            return false;
+    explicit InterruptOnSigint(Session& session) {
+        if (PyThread_get_thread_ident() != main_thread_ident()) {
+            return;
         }
-        const auto now = std::chrono::steady_clock::now();
-        if (now - last_check_ < kInterval) {
-            return false;
+        PyOS_sighandler_t current = PyOS_getsig(SIGINT);
+        if (current == SIG_IGN || current == SIG_DFL || current == SIG_ERR || current == &on_sigint) {
+            return;
         }
-        last_check_ = now;
-        py::gil_scoped_acquire gil;
-        if (PyErr_CheckSignals() != 0) {
-            raised_.emplace();  // takes the pending KeyboardInterrupt (or whatever the handler raised)
-            return true;
-        }
-        return false;
+        g_python_handler = current;
+        g_target.store(&session, std::memory_order_release);
+        PyOS_setsig(SIGINT, &on_sigint);
+        installed_ = true;
     }
 
-    // With the GIL held: re-raise what a signal handler raised, if anything.
-    void rethrow_if_raised() {
-        if (raised_) {
-            py::error_already_set error = std::move(*raised_);
-            raised_.reset();
-            throw error;
+    // Runs with the GIL held again.
+    ~InterruptOnSigint() {
+        if (installed_) {
+            PyOS_setsig(SIGINT, g_python_handler);
+            g_target.store(nullptr, std::memory_order_release);
         }
     }
+
+    InterruptOnSigint(const InterruptOnSigint&) = delete;
+    InterruptOnSigint& operator=(const InterruptOnSigint&) = delete;
 
 private:
+    static void on_sigint(int signal_number) {
+        if (Session* session = g_target.load(std::memory_order_acquire)) {
+            session->cancel();
+        }
+        g_python_handler(signal_number);
+    }
+
     static unsigned long main_thread_ident() {
         static const unsigned long ident =
             py::module_::import("threading").attr("main_thread")().attr("ident").cast<unsigned long>();
         return ident;
     }
-    static constexpr std::chrono::milliseconds kInterval{20};
-    bool on_main_thread_;
-    std::chrono::steady_clock::time_point last_check_{};
-    std::optional<py::error_already_set> raised_;
+
+    static inline std::atomic<Session*> g_target{nullptr};
+    static inline PyOS_sighandler_t g_python_handler = nullptr;
+    bool installed_ = false;
 };
 
 }  // namespace
@@ -109,19 +116,30 @@ void register_session(py::module_& module) {
             [](Session& session, const std::string& prompt, std::int32_t max_tokens, float temperature, float top_p,
                std::int32_t top_k, std::uint32_t seed) {
                 const SamplingParams sampling{max_tokens, temperature, top_p, top_k, seed};
-                SignalCheck signals;
                 Completion completion;
                 {
+                    InterruptOnSigint interrupt(session);
                     // The whole token loop is native; the prompt was copied.
                     py::gil_scoped_release release;
-                    completion = session.infer(prompt, sampling, std::ref(signals));
+                    completion = session.infer(prompt, sampling);
                 }
-                signals.rethrow_if_raised();
+                // A Ctrl-C during the call surfaces now, as KeyboardInterrupt.
+                if (PyErr_CheckSignals() != 0) {
+                    throw py::error_already_set();
+                }
                 return to_python(completion);
             },
             py::arg("prompt"), py::kw_only(), py::arg("max_tokens"), py::arg("temperature"), py::arg("top_p"),
             py::arg("top_k"), py::arg("seed"))
         .def("cancel", &Session::cancel, "Stop a running infer() soon; callable from any thread.")
+        .def(
+            "reset",
+            [](Session& session) {
+                // Waits for a running infer() on another thread.
+                py::gil_scoped_release release;
+                session.reset();
+            },
+            "Forget the cached prompt tokens.")
         .def(
             "close",
             [](Session& session) {

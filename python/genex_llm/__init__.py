@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from . import models
 from ._backend import native as _native_backend
 from ._model import Model, load_model
@@ -28,6 +30,10 @@ from .models import default_model_path
 from .types import Completion, FinishReason, InferOptions, LoadOptions, SessionOptions
 
 __version__ = "0.1.0"
+
+# A library logs but never decides where logs go: without this, Python's
+# last-resort handler would print llama.cpp's warnings on stderr.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "Completion",

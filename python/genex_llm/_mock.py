@@ -96,6 +96,11 @@ class Session:
     def cancel(self) -> None:
         """Nothing to stop: a mock completion is instant."""
 
+    def reset(self) -> None:
+        with self._lock:
+            if self._closed:
+                raise SessionClosedError("LLM session has been closed")
+
     def close(self) -> None:
         with self._lock:
             if self._closed:
@@ -132,6 +137,7 @@ class Session:
                 "finish_reason": finish,
                 "latency_ms": 0,
                 "prompt_tokens": n_prompt,
+                "reused_tokens": 0,
                 "completion_tokens": count,
                 "prompt_ms": 0.0,
                 "generation_ms": 0.0,

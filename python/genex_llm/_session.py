@@ -49,8 +49,21 @@ class Session(Handle):
         return completion
 
     def cancel(self) -> None:
-        """Ask a running :meth:`infer` (on another thread) to stop; it returns ``cancelled``."""
+        """Stop a running :meth:`infer` (on another thread) soon; it returns what it has
+        so far with ``finish_reason`` ``cancelled``. Safe from any thread.
+
+        >>> threading.Timer(0.5, session.cancel).start()
+        >>> session.infer(long_prompt)["finish_reason"]
+        <FinishReason.CANCELLED: 'cancelled'>
+        """
         self._native.cancel()
+
+    def reset(self) -> None:
+        """Drop the cached prompt tokens, so the next call evaluates its whole prompt.
+
+        Results never depend on the cache; this only frees its work early.
+        """
+        self._native.reset()
 
     def close(self) -> None:
         """Free the context; a running :meth:`infer` is cancelled first. Idempotent."""

@@ -69,6 +69,8 @@ class Completion(_CompletionCore, total=False):
     """
 
     prompt_tokens: int
+    reused_tokens: int
+    """Prompt tokens found in the session's cache and not evaluated again."""
     completion_tokens: int
     prompt_ms: float
     """Wall time of prompt evaluation."""

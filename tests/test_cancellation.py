@@ -1,0 +1,115 @@
+"""Cancellation from another thread and Ctrl-C, during prompt evaluation and generation."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from typing import Iterator
+
+import pytest
+
+import genex_llm
+from genex_llm import FinishReason
+
+pytestmark = pytest.mark.real
+
+LONG_PROMPT = "The quick brown fox jumps over the lazy dog. " * 180  # ~1800 tokens
+
+
+def infer_cancelled_after(session: genex_llm.Session, prompt: str, seconds: float,
+                          **options: object) -> tuple[genex_llm.Completion, float]:
+    """Runs infer, calling cancel() from another thread after `seconds`; returns the result
+    and the time from cancel() to infer's return."""
+    cancelled_at: list[float] = []
+
+    def cancel() -> None:
+        cancelled_at.append(time.monotonic())
+        session.cancel()
+
+    timer = threading.Timer(seconds, cancel)
+    timer.start()
+    result = session.infer(prompt, **options)  # type: ignore[arg-type]
+    returned = time.monotonic()
+    timer.join()
+    return result, returned - cancelled_at[0]
+
+
+@pytest.fixture
+def big_session(real_model: genex_llm.Model) -> Iterator[genex_llm.Session]:
+    # One batch holds the whole prompt, so only the abort callback can stop it early.
+    with real_model.new_session(context=2048, batch=2048, temperature=0, max_tokens=1500) as opened:
+        yield opened
+
+
+def test_cancel_interrupts_a_long_prompt_evaluation(big_session: genex_llm.Session) -> None:
+    # ~1800 prompt tokens in one batch take over a second even on a fast CPU.
+    result, delay = infer_cancelled_after(big_session, LONG_PROMPT, 0.1, max_tokens=1)
+    print(f"\ncancel during prompt evaluation: returned {delay * 1000:.1f} ms after cancel()")
+    assert result["finish_reason"] is FinishReason.CANCELLED
+    assert result["tokens"] == [] and result["text"] == ""
+
+
+def test_cancel_stops_generation_and_keeps_the_text_so_far(big_session: genex_llm.Session) -> None:
+    # Counting to 1500 tokens takes many seconds; with the prompt already in
+    # the cache, generation starts at once, however loaded the machine is.
+    prompt = "1, 2, 3, 4, 5, 6,"
+    big_session.infer(prompt, max_tokens=1)
+    result, delay = infer_cancelled_after(big_session, prompt, 1.5)
+    print(f"\ncancel during generation: returned {delay * 1000:.1f} ms after cancel()")
+    assert result["finish_reason"] is FinishReason.CANCELLED
+    assert 0 < len(result["tokens"]) < 1500
+    assert "".join(result["tokens"]) == result["text"]
+
+
+def test_after_a_cancellation_the_session_answers_like_a_fresh_one(big_session: genex_llm.Session,
+                                                                    real_model: genex_llm.Model) -> None:
+    question = "Once upon a time"
+    infer_cancelled_after(big_session, LONG_PROMPT + question, 0.05)
+    infer_cancelled_after(big_session, question, 0.5)
+    after = big_session.infer(question, max_tokens=24)
+    with real_model.new_session(temperature=0, max_tokens=24) as fresh:
+        assert after["text"] == fresh.infer(question)["text"]
+    assert after["finish_reason"] is FinishReason.LENGTH
+
+
+def test_a_cancel_before_infer_does_not_cancel_the_next_call(big_session: genex_llm.Session) -> None:
+    big_session.cancel()
+    assert big_session.infer("Hello", max_tokens=4)["finish_reason"] is FinishReason.LENGTH
+
+
+def test_ctrl_c_interrupts_inference_and_the_session_stays_usable(model_path: str) -> None:
+    child = textwrap.dedent(f"""
+        import sys, time
+        import genex_llm
+        model = genex_llm.load_model({model_path!r}, threads=2)
+        session = model.new_session(context=2048, batch=2048, temperature=0, max_tokens=1500)
+        expected = session.infer("Hello", max_tokens=6)["text"]
+        print("ready", flush=True)
+        try:
+            session.infer({LONG_PROMPT!r})
+            print("not interrupted", flush=True)
+        except KeyboardInterrupt:
+            print("interrupted", time.monotonic(), flush=True)
+        print("again", session.infer("Hello", max_tokens=6)["text"] == expected, flush=True)
+    """)
+    process = subprocess.Popen([sys.executable, "-c", child], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == "ready"
+    time.sleep(0.3)  # into the prompt evaluation
+    sent = time.monotonic()
+    os.kill(process.pid, signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    lines = out.splitlines()
+    assert lines[0].startswith("interrupted"), (out, err)
+    delay = float(lines[0].split()[1]) - sent
+    print(f"\nCtrl-C to KeyboardInterrupt: {delay * 1000:.1f} ms")
+    assert delay < 5.0
+    assert lines[1] == "again True"
+    assert process.returncode == 0, err
+    assert err == "", "a cancelled decode must not print llama.cpp's warnings"
