@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional
 
+from ._async import run_in_thread
 from ._handle import Handle
 from ._options import check_prompt, infer_options
 from .types import Completion, FinishReason
@@ -43,6 +44,22 @@ class Session(Handle):
         """
         text = check_prompt(prompt)
         settings = infer_options(opts, options, self._settings)
+        return self._complete(text, settings)
+
+    async def infer_async(self, prompt: str, opts: Optional[Mapping[str, Any]] = None, /,
+                          **options: Any) -> Completion:
+        """:meth:`infer` in a worker thread, without blocking the event loop.
+
+        Options are checked at once, in the caller. Cancelling the awaiting
+        task cancels the inference (through :meth:`cancel`).
+
+        >>> result = await session.infer_async("Hello", max_tokens=16)
+        """
+        text = check_prompt(prompt)
+        settings = infer_options(opts, options, self._settings)
+        return await run_in_thread(lambda: self._complete(text, settings), self._native.cancel)
+
+    def _complete(self, text: str, settings: Dict[str, Any]) -> Completion:
         result = self._native.infer(text, **settings)
         result["finish_reason"] = FinishReason(result["finish_reason"])
         completion: Completion = result

@@ -1,0 +1,66 @@
+"""infer_async: concurrent completions from asyncio, a responsive loop, and task cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+
+import genex_llm
+from genex_llm import FinishReason, OptionError
+
+pytestmark = pytest.mark.real
+
+
+def test_two_inferences_run_concurrently_while_the_loop_stays_responsive(real_model: genex_llm.Model) -> None:
+    with real_model.new_session(threads=1, temperature=0, max_tokens=32) as first, \
+            real_model.new_session(threads=1, temperature=0, max_tokens=32) as second:
+        expected = [first.infer("Once upon a time")["text"], second.infer("The sky is")["text"]]
+
+        async def main() -> tuple[list[str], list[float]]:
+            ticks: list[float] = []
+            done = asyncio.Event()
+
+            async def ticker() -> None:
+                while not done.is_set():
+                    ticks.append(time.monotonic())
+                    await asyncio.sleep(0.01)
+
+            ticking = asyncio.create_task(ticker())
+            results = await asyncio.gather(first.infer_async("Once upon a time"), second.infer_async("The sky is"))
+            done.set()
+            await ticking
+            return [result["text"] for result in results], ticks
+
+        texts, ticks = asyncio.run(main())
+    assert texts == expected
+    gaps = [later - earlier for earlier, later in zip(ticks, ticks[1:])]
+    assert len(ticks) > 5
+    # A blocked loop would show one gap as long as the whole inference.
+    assert max(gaps) < 0.5 * (ticks[-1] - ticks[0])
+
+
+def test_cancelling_the_task_cancels_the_inference(real_model: genex_llm.Model) -> None:
+    with real_model.new_session(temperature=0, max_tokens=1500) as session:
+        async def main() -> None:
+            task = asyncio.create_task(session.infer_async("1, 2, 3, 4, 5, 6,"))
+            await asyncio.sleep(0.3)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+
+        asyncio.run(main())
+        # The session is free again as soon as the cancelled call returns, and
+        # answers as before; a 1500-token completion left running would hold it.
+        started = time.monotonic()
+        result = session.infer("1, 2, 3,", max_tokens=4)
+        waited = time.monotonic() - started
+        assert result["finish_reason"] is FinishReason.LENGTH
+        assert waited < 10.0
+
+
+def test_bad_options_are_refused_before_any_thread_starts(real_model: genex_llm.Model) -> None:
+    with real_model.new_session() as session:
+        with pytest.raises(OptionError, match="top_p"):
+            asyncio.run(session.infer_async("hi", top_p=5))
