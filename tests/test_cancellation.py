@@ -33,7 +33,7 @@ def infer_cancelled_after(session: genex_llm.Session, prompt: str, seconds: floa
 
     timer = threading.Timer(seconds, cancel)
     timer.start()
-    result = session.infer(prompt, **options)  # type: ignore[arg-type]
+    result = session.infer(prompt, **options)
     returned = time.monotonic()
     timer.join()
     return result, returned - cancelled_at[0]

@@ -102,7 +102,7 @@ def test_dropping_handles_without_close_in_any_order_frees_them(load: Loader, dr
     model = load()
     session = model.new_session(max_tokens=2)
     session.infer("hi")
-    watched = [weakref.ref(model), weakref.ref(session)]
+    watched: list[Callable[[], object]] = [weakref.ref(model), weakref.ref(session)]
     if drop_model_first:
         del model
         del session

@@ -26,7 +26,6 @@ void register_errors(py::module_& module) {
     for (std::size_t i = 0; i < kClassNames.size(); ++i) {
         g_classes[i] = py::object(exceptions.attr(kClassNames[i])).release().ptr();
     }
-    module.attr("_exceptions") = exceptions;
     py::register_exception_translator([](std::exception_ptr error) {
         try {
             if (error) {
