@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional
 from ._async import run_in_thread
 from ._handle import Handle
 from ._options import check_prompt, infer_options
-from .types import Completion, FinishReason
+from ._result import completion_from
+from .types import Completion
 
 if TYPE_CHECKING:
     from ._model import Model
@@ -60,10 +61,7 @@ class Session(Handle):
         return await run_in_thread(lambda: self._complete(text, settings), self._native.cancel)
 
     def _complete(self, text: str, settings: Dict[str, Any]) -> Completion:
-        result = self._native.infer(text, **settings)
-        result["finish_reason"] = FinishReason(result["finish_reason"])
-        completion: Completion = result
-        return completion
+        return completion_from(self._native.infer(text, **settings))
 
     def cancel(self) -> None:
         """Stop a running :meth:`infer` (on another thread) soon; it returns what it has
