@@ -10,8 +10,9 @@ HandleT = TypeVar("HandleT", bound="Handle")
 class Handle:
     """Wraps one native object; users never construct, subclass or mutate it."""
 
-    __slots__ = ("__weakref__",)
+    __slots__ = ("__weakref__", "_native")
     _made_by: ClassVar[str] = ""
+    _native: Any
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         raise TypeError(f"{type(self).__name__} cannot be created directly; {self._made_by}")
@@ -30,7 +31,13 @@ class Handle:
         raise AttributeError(f"{type(self).__name__}.{name} is read-only")
 
     def close(self) -> None:
-        raise NotImplementedError
+        """Release the native object. Idempotent."""
+        self._native.close()
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` has taken effect."""
+        return bool(self._native.closed)
 
     def __enter__(self: HandleT) -> HandleT:
         return self

@@ -27,9 +27,8 @@ class Model(Handle):
     8192
     """
 
-    __slots__ = ("_native", "_backend", "_path", "_settings", "_metadata")
+    __slots__ = ("_backend", "_path", "_settings", "_metadata")
     _made_by = "models come from genex_llm.load_model(path, opts)"
-    _native: Any
     _backend: ModuleType
     _path: str
     _settings: Dict[str, Any]
@@ -53,11 +52,6 @@ class Model(Handle):
     def close(self) -> None:
         """Release the weights; raises ModelBusyError while sessions are open. Idempotent."""
         self._native.close()
-
-    @property
-    def closed(self) -> bool:
-        """Whether :meth:`close` succeeded."""
-        return bool(self._native.closed)
 
     @property
     def path(self) -> str:

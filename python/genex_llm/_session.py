@@ -26,9 +26,8 @@ class Session(Handle):
     ' Paris...'
     """
 
-    __slots__ = ("_native", "_model", "_settings")
+    __slots__ = ("_model", "_settings")
     _made_by = "sessions come from Model.new_session(opts)"
-    _native: Any
     _model: Model
     _settings: Dict[str, Any]
 
@@ -83,11 +82,6 @@ class Session(Handle):
     def close(self) -> None:
         """Free the context; a running :meth:`infer` is cancelled first. Idempotent."""
         self._native.close()
-
-    @property
-    def closed(self) -> bool:
-        """Whether :meth:`close` was called."""
-        return bool(self._native.closed)
 
     @property
     def model(self) -> Model:
