@@ -113,3 +113,16 @@ def test_ctrl_c_interrupts_inference_and_the_session_stays_usable(model_path: st
     assert lines[1] == "again True"
     assert process.returncode == 0, err
     assert err == "", "a cancelled decode must not print llama.cpp's warnings"
+
+
+def test_a_cancel_token_stops_its_own_call_even_before_it_starts(big_session: genex_llm.Session) -> None:
+    """The per-call token behind infer_async: cancelled early, it still reaches its call, and no other."""
+    from genex_llm import _native
+
+    token = _native.CancelToken()
+    token.cancel()
+    options = {"max_tokens": 50, "temperature": 0.0, "top_p": 0.9, "top_k": 40, "seed": 1}
+    stopped = big_session._native.infer("Once upon a time", cancel_token=token, **options)
+    assert stopped["finish_reason"] == "cancelled" and stopped["tokens"] == []
+    after = big_session._native.infer("Once upon a time", cancel_token=_native.CancelToken(), **options)
+    assert after["finish_reason"] == "length" and len(after["tokens"]) == 50

@@ -74,7 +74,9 @@ Session::~Session() {
 
 bool Session::abort_requested(void* self) noexcept {
     const auto* session = static_cast<const Session*>(self);
-    return session->cancel_.load(std::memory_order_relaxed) || session->closing_.load(std::memory_order_relaxed);
+    const CancelToken* token = session->token_.load(std::memory_order_acquire);
+    return session->cancel_.load(std::memory_order_relaxed) || session->closing_.load(std::memory_order_relaxed) ||
+           (token != nullptr && token->cancelled());
 }
 
 bool Session::stop_requested() const noexcept { return abort_requested(const_cast<Session*>(this)); }
@@ -151,12 +153,19 @@ std::vector<std::int32_t> Session::tokenize(const std::string& prompt) const {
     return tokens;
 }
 
-Completion Session::infer(const std::string& prompt, const SamplingParams& sampling) {
+Completion Session::infer(const std::string& prompt, const SamplingParams& sampling,
+                          std::shared_ptr<const CancelToken> token) {
     std::lock_guard<std::mutex> lock(infer_mutex_);
     if (closing_.load(std::memory_order_acquire)) {
         throw Error(ErrorKind::SessionClosed, "LLM session has been closed");
     }
     cancel_.store(false, std::memory_order_relaxed);
+    // `token` outlives the call, so the callback may read it until it is unset.
+    token_.store(token.get(), std::memory_order_release);
+    struct Unset {
+        std::atomic<const CancelToken*>& slot;
+        ~Unset() { slot.store(nullptr, std::memory_order_release); }
+    } unset{token_};
     const auto started = Clock::now();
 
     std::vector<llama_token> prompt_tokens = tokenize(prompt);

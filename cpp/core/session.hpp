@@ -36,6 +36,17 @@ struct Completion {
     double decode_ms = 0.0;
 };
 
+// Cancels one particular infer() call, even one that has not started yet;
+// unlike Session::cancel(), it can never reach a later call.
+class CancelToken {
+public:
+    void cancel() noexcept { cancelled_.store(true, std::memory_order_relaxed); }
+    bool cancelled() const noexcept { return cancelled_.load(std::memory_order_relaxed); }
+
+private:
+    std::atomic<bool> cancelled_{false};
+};
+
 class Session {
 public:
     // Throws Error(ContextLimit) when the context exceeds what the model was
@@ -49,7 +60,8 @@ public:
     // The KV cache keeps the previous call's tokens, so a prompt sharing a
     // prefix with them evaluates only the rest; results are the same as a
     // cold session's.
-    Completion infer(const std::string& prompt, const SamplingParams& sampling);
+    Completion infer(const std::string& prompt, const SamplingParams& sampling,
+                     std::shared_ptr<const CancelToken> token = nullptr);
 
     // Stops a running infer() at llama.cpp's next graph node or the next
     // token. Lock-free and async-signal-safe, so a signal handler may call it.
@@ -81,6 +93,8 @@ private:
     SessionParams params_;
     std::atomic<bool> cancel_{false};
     std::atomic<bool> closing_{false};
+    // The running call's token, read by the abort callback on compute threads.
+    std::atomic<const CancelToken*> token_{nullptr};
     std::mutex infer_mutex_;
     // Declared before the context so the context is freed first.
     std::shared_ptr<LoadedModel> model_;

@@ -101,6 +101,12 @@ private:
 }  // namespace
 
 void register_session(py::module_& module) {
+    py::class_<CancelToken, std::shared_ptr<CancelToken>>(
+        module, "CancelToken", "Cancels the one infer() call it is given to, even before that call starts.")
+        .def(py::init<>())
+        .def("cancel", &CancelToken::cancel)
+        .def_property_readonly("cancelled", &CancelToken::cancelled);
+
     py::class_<Session>(module, "Session", "A llama.cpp context over a Model. Made by Model.new_session.")
         .def(py::init([](Model& model, std::int32_t context, std::int32_t batch, std::int32_t threads) {
                  SessionParams params{context, batch, threads};
@@ -114,14 +120,14 @@ void register_session(py::module_& module) {
         .def(
             "infer",
             [](Session& session, const std::string& prompt, std::int32_t max_tokens, float temperature, float top_p,
-               std::int32_t top_k, std::uint32_t seed) {
+               std::int32_t top_k, std::uint32_t seed, std::shared_ptr<CancelToken> cancel_token) {
                 const SamplingParams sampling{max_tokens, temperature, top_p, top_k, seed};
                 Completion completion;
                 {
                     InterruptOnSigint interrupt(session);
                     // The whole token loop is native; the prompt was copied.
                     py::gil_scoped_release release;
-                    completion = session.infer(prompt, sampling);
+                    completion = session.infer(prompt, sampling, std::move(cancel_token));
                 }
                 // A Ctrl-C during the call surfaces now, as KeyboardInterrupt.
                 if (PyErr_CheckSignals() != 0) {
@@ -130,7 +136,7 @@ void register_session(py::module_& module) {
                 return to_python(completion);
             },
             py::arg("prompt"), py::kw_only(), py::arg("max_tokens"), py::arg("temperature"), py::arg("top_p"),
-            py::arg("top_k"), py::arg("seed"))
+            py::arg("top_k"), py::arg("seed"), py::arg("cancel_token") = nullptr)
         .def("cancel", &Session::cancel, "Stop a running infer() soon; callable from any thread.")
         .def(
             "reset",

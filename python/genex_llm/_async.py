@@ -21,12 +21,11 @@ def _settle(future: "asyncio.Future[T]", result: T | None, error: BaseException 
 async def run_in_thread(call: Callable[[], T], cancel: Callable[[], None]) -> T:
     """Runs ``call`` in a thread of its own; if the awaiting task is cancelled, stops it with ``cancel``.
 
-    ``cancel`` is repeated until ``call`` returns: one issued before the call
-    has reached native code would otherwise be lost.
+    ``cancel`` must reach this call alone, even before it has started (a
+    per-call cancel token does), since the thread may not have begun yet.
     """
     loop = asyncio.get_running_loop()
     outcome: asyncio.Future[T] = loop.create_future()
-    finished = threading.Event()
 
     def work() -> None:
         result: T | None = None
@@ -35,22 +34,14 @@ async def run_in_thread(call: Callable[[], T], cancel: Callable[[], None]) -> T:
             result = call()
         except BaseException as raised:  # noqa: BLE001 - handed to the awaiting task
             error = raised
-        finally:
-            finished.set()
         try:
             loop.call_soon_threadsafe(_settle, outcome, result, error)
         except RuntimeError:
             pass  # the event loop is closed: nobody is waiting any more
 
-    def keep_cancelling() -> None:
-        while True:
-            cancel()
-            if finished.wait(0.005):
-                return
-
     threading.Thread(target=work, name="genex_llm-infer", daemon=True).start()
     try:
         return await outcome
     except asyncio.CancelledError:
-        threading.Thread(target=keep_cancelling, name="genex_llm-cancel", daemon=True).start()
+        cancel()
         raise

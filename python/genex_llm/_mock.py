@@ -24,6 +24,14 @@ def system_info() -> str:
     return "MOCK = 1 |"
 
 
+class CancelToken:
+    def __init__(self) -> None:
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
 class Model:
     def __init__(self, *, path: bytes, context: int, threads: int, gpu_layers: int,
                  use_mmap: bool, use_mlock: bool) -> None:
@@ -109,7 +117,7 @@ class Session:
             self._model._session_closed()
 
     def infer(self, prompt: str, *, max_tokens: int, temperature: float, top_p: float,
-              top_k: int, seed: int) -> Dict[str, Any]:
+              top_k: int, seed: int, cancel_token: CancelToken | None = None) -> Dict[str, Any]:
         with self._lock:
             if self._closed:
                 raise SessionClosedError("LLM session has been closed")

@@ -5,6 +5,12 @@ from typing import Any, Dict, List
 def system_info() -> str: ...
 def _assemble_utf8(pieces: List[bytes]) -> List[str]: ...
 
+class CancelToken:
+    def __init__(self) -> None: ...
+    def cancel(self) -> None: ...
+    @property
+    def cancelled(self) -> bool: ...
+
 class Model:
     def __init__(
         self, *, path: str | bytes, context: int, threads: int, gpu_layers: int, use_mmap: bool, use_mlock: bool
@@ -42,7 +48,15 @@ class Model:
 class Session:
     def __init__(self, model: Model, *, context: int, batch: int, threads: int) -> None: ...
     def infer(
-        self, prompt: str, *, max_tokens: int, temperature: float, top_p: float, top_k: int, seed: int
+        self,
+        prompt: str,
+        *,
+        max_tokens: int,
+        temperature: float,
+        top_p: float,
+        top_k: int,
+        seed: int,
+        cancel_token: CancelToken | None = None,
     ) -> Dict[str, Any]: ...
     def cancel(self) -> None: ...
     def reset(self) -> None: ...

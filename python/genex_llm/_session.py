@@ -57,10 +57,11 @@ class Session(Handle):
         """
         text = check_prompt(prompt)
         settings = infer_options(opts, options, self._settings)
-        return await run_in_thread(lambda: self._complete(text, settings), self._native.cancel)
+        token = self._model._backend.CancelToken()
+        return await run_in_thread(lambda: self._complete(text, settings, token), token.cancel)
 
-    def _complete(self, text: str, settings: Dict[str, Any]) -> Completion:
-        return completion_from(self._native.infer(text, **settings))
+    def _complete(self, text: str, settings: Dict[str, Any], token: Any = None) -> Completion:
+        return completion_from(self._native.infer(text, **settings, cancel_token=token))
 
     def cancel(self) -> None:
         """Stop a running :meth:`infer` (on another thread) soon; it returns what it has
