@@ -32,10 +32,11 @@ void register_errors(py::module_& module) {
                 std::rethrow_exception(error);
             }
         } catch (const Error& native) {
-            // Messages quote paths, which need not be UTF-8.
+            // Messages quote paths, which need not be UTF-8; decode them as
+            // Python decodes file names, so the path reads as the caller gave it.
             const std::string message = native.what();
             py::object text = py::reinterpret_steal<py::object>(
-                PyUnicode_DecodeUTF8(message.data(), static_cast<Py_ssize_t>(message.size()), "replace"));
+                PyUnicode_DecodeUTF8(message.data(), static_cast<Py_ssize_t>(message.size()), "surrogateescape"));
             PyErr_SetObject(g_classes[static_cast<std::size_t>(native.kind())], text.ptr());
         }
     });
