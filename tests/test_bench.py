@@ -1,0 +1,181 @@
+"""The benchmark harness: it runs on a tiny budget and its output is well-formed.
+
+No timing is asserted: these machines are too noisy, and docs/performance.md
+holds the real measurements.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+
+from genex_llm.bench import command, figures, llama_bench, report
+from genex_llm.bench.config import QUICK_SHAPES, SYSTEM_LLAMA_BENCH, SYSTEM_OURS, Shapes, check_shapes, source_root
+from genex_llm.bench.prompts import PASSAGE, fit_prompt, words
+
+
+def built_llama_bench() -> bool:
+    root = source_root()
+    return root is not None and llama_bench.executable(root / "build" / "llama-bench").is_file()
+
+
+def positive(value: Any) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value) and value > 0
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, Any]:
+    """One quick run through the console entry point; llama-bench joins only if already built."""
+    systems = [SYSTEM_OURS] + ([SYSTEM_LLAMA_BENCH] if built_llama_bench() else [])
+    out = tmp_path_factory.mktemp("bench") / "result.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "genex_llm.bench", "--quick", "--rounds", "1", "--threads", "1",
+         "--systems", ",".join(systems), "--json", str(out)],
+        capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    return {"stdout": done.stdout, "json": json.loads(out.read_text(encoding="utf-8")), "systems": systems}
+
+
+@pytest.mark.real
+class TestQuickRun:
+    def test_prompts_are_fitted_to_the_exact_token_counts(self, quick_run: Dict[str, Any]) -> None:
+        prompts = quick_run["json"]["prompts"]
+        for length in QUICK_SHAPES.prompt_lengths:
+            assert prompts[str(length)]["tokens"] == length
+        check = quick_run["json"]["generation_check"]
+        assert check["completion_tokens"] == QUICK_SHAPES.gen_tokens
+
+    def test_every_system_reports_positive_figures(self, quick_run: Dict[str, Any]) -> None:
+        medians = quick_run["json"]["medians"]["1"]
+        assert sorted(medians) == sorted(quick_run["systems"])
+        ours = medians[SYSTEM_OURS]
+        expected = ["pp16_ts", "pp32_ts", "tg_ts", "tg_call_ts", "ttft16_ms", "ttft32_ms", "load_ms", "peak_rss_mb"]
+        for key in expected:
+            assert positive(ours[key]), (key, ours)
+        assert 0 <= ours["overhead_pct"] < 100
+        assert ours["gen_tokens"] == QUICK_SHAPES.gen_tokens
+        if SYSTEM_LLAMA_BENCH in medians:
+            for key in ("pp16_ts", "pp32_ts", "tg_ts", "peak_rss_mb"):
+                assert positive(medians[SYSTEM_LLAMA_BENCH][key]), key
+            assert set(quick_run["json"]["ratios"]["1"][SYSTEM_LLAMA_BENCH]) >= {"pp16_ts", "pp32_ts", "tg_ts"}
+
+    def test_raw_values_of_every_round_are_kept(self, quick_run: Dict[str, Any]) -> None:
+        raw = quick_run["json"]["raw"]["1"][SYSTEM_OURS]
+        assert len(raw) == 1 and "error" not in raw[0]
+        generation = raw[0]["generation"]
+        assert len(generation["call_ms"]) == QUICK_SHAPES.repetitions
+        assert generation["finish_reason"] == ["length"] * QUICK_SHAPES.repetitions
+
+    def test_scale_figures_cover_one_two_and_four_sessions(self, quick_run: Dict[str, Any]) -> None:
+        scale = quick_run["json"]["scale"]["medians"]
+        for key in ("one_session_ts", "two_sessions_ts", "two_vs_one", "rss_1_mb", "rss_2_mb", "rss_4_mb",
+                    "kv_cache_mb"):
+            assert positive(scale[key]), key
+        assert scale["rss_1_mb"] <= scale["rss_4_mb"]
+
+    def test_targets_and_table_are_reported(self, quick_run: Dict[str, Any]) -> None:
+        targets = quick_run["json"]["targets"]
+        assert targets and all(target["met"] in (True, False, None) for target in targets)
+        assert any("llama-cpp-python" in target["name"] and target["met"] is None for target in targets)
+        table = quick_run["stdout"]
+        assert "| prompt eval, 16 tokens (tok/s)" in table
+        assert "### Targets" in table
+        assert quick_run["json"]["command"].startswith("genex-llm bench --quick")
+
+
+class TestFitPrompt:
+    def test_lands_on_the_target_when_words_are_single_tokens(self) -> None:
+        calls: List[str] = []
+
+        def count(text: str) -> int:
+            calls.append(text)
+            return 1 + len(text.split())  # a BOS, then one token a word
+
+        fitted = fit_prompt(128, count)
+        assert fitted.tokens == 128 and fitted.text == words(127)
+        assert len(calls) <= 3
+
+    def test_falls_back_to_the_longest_prompt_under_the_target(self) -> None:
+        def count(text: str) -> int:
+            return 2 * len(text.split())  # every word is two tokens: odd counts are unreachable
+
+        fitted = fit_prompt(51, count)
+        assert fitted.tokens == 50 and fitted.text == words(25)
+
+    def test_words_cycle_through_the_passage(self) -> None:
+        assert words(len(PASSAGE) + 2).split() == [*PASSAGE, *PASSAGE[:2]]
+
+    def test_refuses_a_target_below_one_word(self) -> None:
+        with pytest.raises(ValueError, match="one word"):
+            fit_prompt(2, lambda text: 5 * len(text.split()))
+
+
+class TestFigures:
+    def test_decodes_follow_the_token_loop(self) -> None:
+        assert figures.decodes(128, "length") == 127
+        assert figures.decodes(40, "stop") == 40
+
+    def test_binding_figures_from_raw_values(self) -> None:
+        raw = {
+            "load_ms": 100.0, "peak_rss_mb": 200.0,
+            "prompt": {"128": {"tokens": [128, 128], "eval_ms": [100.0, 200.0], "ttft_ms": [110.0, 210.0]}},
+            "generation": {"first_ms": [100.0], "call_ms": [1370.0], "tokens": [128], "finish_reason": ["length"],
+                           "loop_ms": [1000.0], "decode_ms": [990.0]},
+        }
+        result = figures.binding_figures(raw)
+        assert result["pp128_ts"] == pytest.approx((1280 + 640) / 2)
+        assert result["ttft128_ms"] == pytest.approx(160.0)
+        assert result["tg_ts"] == pytest.approx(127.0)
+        assert result["tg_call_ts"] == pytest.approx(100.0)
+        assert result["overhead_pct"] == pytest.approx(1.0)
+
+    def test_medians_per_figure(self) -> None:
+        assert figures.medians([{"a": 1.0}, {"a": 3.0, "b": 2.0}, {"a": 2.0}]) == {"a": 2.0, "b": 2.0}
+
+
+class TestReport:
+    def test_ratios_and_targets(self) -> None:
+        medians = {
+            SYSTEM_OURS: {"pp128_ts": 96.0, "tg_ts": 98.0, "overhead_pct": 1.0, "ttft128_ms": 10.0},
+            SYSTEM_LLAMA_BENCH: {"pp128_ts": 100.0, "tg_ts": 100.0},
+        }
+        rows = report.figure_rows([128], 128, 128)
+        ratio = report.ratios(medians, rows)
+        assert ratio == {SYSTEM_LLAMA_BENCH: {"pp128_ts": pytest.approx(0.96), "tg_ts": pytest.approx(0.98)}}
+        met = {target.name.split("] ", 1)[1]: target.met for target in report.targets("1", medians, ratio, [128])}
+        assert met["generation >= 0.97 x llama-bench tg"] is True
+        assert met["prompt eval 128 >= 0.95 x llama-bench pp"] is True
+        assert met["per-token work outside llama.cpp < 2 %"] is True
+        assert met["prompt eval 128 ahead of llama-cpp-python"] is None
+
+    def test_a_missed_target_is_reported_as_missed(self) -> None:
+        assert report.Target("x", 0.9, 0.97, True).met is False
+        assert report.Target("x", 2.5, 2.0, False).met is False
+
+
+class TestCommandLine:
+    @pytest.mark.parametrize("arguments", [["--threads", "0"], ["--threads", "a"], ["--systems", "other"],
+                                           ["--rounds", "-1"]])
+    def test_bad_arguments_are_refused(self, arguments: List[str], capsys: pytest.CaptureFixture[str]) -> None:
+        with pytest.raises(SystemExit) as raised:
+            command.main(arguments)
+        assert raised.value.code == 2
+        assert "error" in capsys.readouterr().err
+
+    def test_shapes_that_overflow_the_context_are_refused(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert command.main(["--quick", "--prompt-lengths", "300"]) == 2
+        assert "context 256 is too small" in capsys.readouterr().err
+
+    def test_check_shapes_accepts_the_defaults(self) -> None:
+        check_shapes(Shapes())
+        check_shapes(QUICK_SHAPES)
+
+    def test_missing_model_is_reported(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        assert command.main(["--quick", "--model", str(tmp_path / "absent.gguf")]) == 2
+        assert "model file not found" in capsys.readouterr().err
