@@ -303,7 +303,7 @@ def clib() -> CLibrary:
 
 
 def fields(struct: ctypes.Structure) -> Dict[str, Any]:
-    return {name: getattr(struct, name) for name, _ in struct._fields_ if name != "struct_size"}
+    return {field[0]: getattr(struct, field[0]) for field in struct._fields_ if field[0] != "struct_size"}
 
 
 def as_wire(settings: Mapping[str, Any], names: Any) -> Dict[str, Any]:

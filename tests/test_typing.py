@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_tool(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "MYPYPATH": str(ROOT / "python")}
+    env = {**os.environ, "MYPYPATH": os.pathsep.join([str(ROOT / "python"), str(ROOT / "tests")])}
     return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, env=env,
                           timeout=600)
 
@@ -29,6 +29,7 @@ def test_the_package_ships_its_type_information() -> None:
 
 
 @pytest.mark.slow
-def test_mypy_strict_passes_on_the_package_examples_and_tests() -> None:
-    done = run_tool("mypy", "--strict", "-p", "genex_llm", "examples", "tests")
+def test_mypy_strict_passes_on_the_package_examples_tests_and_tools() -> None:
+    scripts = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "tools").glob("*.py"))
+    done = run_tool("mypy", "--strict", "--explicit-package-bases", "python/genex_llm", "examples", "tests", *scripts)
     assert done.returncode == 0, done.stdout + done.stderr

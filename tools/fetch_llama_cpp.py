@@ -109,8 +109,10 @@ def extract_vendor_tree(sdist: Path, destination: Path) -> None:
             if wanted(member):
                 member.name = member.name[len(VENDOR_PREFIX):]
                 members.append(member)
-        extract_kwargs = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
-        archive.extractall(destination, members=members, **extract_kwargs)
+        if hasattr(tarfile, "data_filter"):  # refuses links and paths out of the tree
+            archive.extractall(destination, members=members, filter="data")
+        else:
+            archive.extractall(destination, members=members)
     (destination / STAMP_NAME).write_text(PINNED_COMMIT + "\n")
 
 
