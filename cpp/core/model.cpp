@@ -1,5 +1,6 @@
 #include "model.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include "backend.hpp"
@@ -69,6 +70,12 @@ LoadedModel::LoadedModel(const ModelParams& params) {
                                               "': " + errors.reason("llama.cpp could not read it"));
     }
     vocab_ = llama_model_get_vocab(model_.get());
+    char piece[256];
+    for (llama_token token = 0; token < llama_vocab_n_tokens(vocab_); ++token) {
+        const int32_t length = llama_token_to_piece(vocab_, token, piece, sizeof piece, 0, true);
+        const std::size_t bytes = length < 0 ? static_cast<std::size_t>(-length) : static_cast<std::size_t>(length);
+        longest_token_bytes_ = std::max(longest_token_bytes_, bytes);
+    }
 }
 
 Model::Model(ModelParams params)

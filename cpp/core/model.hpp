@@ -30,6 +30,8 @@ public:
 
     llama_model* get() const noexcept { return model_.get(); }
     const llama_vocab* vocab() const noexcept { return vocab_; }
+    // The most bytes of text any one token stands for, special tokens included.
+    std::size_t longest_token_bytes() const noexcept { return longest_token_bytes_; }
 
     void session_opened() noexcept { open_sessions_.fetch_add(1, std::memory_order_acq_rel); }
     void session_closed() noexcept { open_sessions_.fetch_sub(1, std::memory_order_acq_rel); }
@@ -41,6 +43,7 @@ private:
     };
     std::unique_ptr<llama_model, Deleter> model_;
     const llama_vocab* vocab_ = nullptr;
+    std::size_t longest_token_bytes_ = 1;
     std::atomic<int> open_sessions_{0};
 };
 

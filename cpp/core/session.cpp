@@ -168,6 +168,16 @@ Completion Session::infer(const std::string& prompt, const SamplingParams& sampl
     } unset{token_};
     const auto started = Clock::now();
 
+    // Every token stands for at most longest_token_bytes() bytes, so a prompt
+    // this long cannot fit, and tokenizing megabytes to say so would be slow.
+    // (Twice the bound leaves room for tokenizers that normalise text.)
+    const std::size_t fits_at_most = 2 * static_cast<std::size_t>(params_.context) * model_->longest_token_bytes();
+    if (prompt.size() > fits_at_most) {
+        throw Error(ErrorKind::ContextLimit,
+                    "prompt is at least " + std::to_string(prompt.size() / (2 * model_->longest_token_bytes())) +
+                        " tokens, but the session's context holds only " + std::to_string(params_.context) +
+                        " tokens");
+    }
     std::vector<llama_token> prompt_tokens = tokenize(prompt);
     const auto n_prompt = static_cast<std::int32_t>(prompt_tokens.size());
     if (n_prompt == 0) {
