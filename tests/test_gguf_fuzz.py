@@ -56,7 +56,8 @@ def layout(original: Path) -> Any:
 
 @pytest.fixture(scope="module")
 def header(original: Path, layout: Any) -> bytes:
-    return fuzz.read_header(original, layout)
+    prefix: bytes = fuzz.read_header(original, layout)
+    return prefix
 
 
 def _value(header: bytes, field: Any) -> int:

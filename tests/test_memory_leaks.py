@@ -25,6 +25,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gc
+import logging
 import time
 from typing import Callable, Dict, List
 
@@ -37,9 +38,9 @@ from conftest import chat
 pytestmark = [pytest.mark.real, pytest.mark.slow]
 
 CYCLES = 200
-WARMUP = 10
+WARMUP = 5
 CHECKPOINT_EVERY = 25
-GROWTH_BOUND_MIB = 10.0
+GROWTH_BOUND_MIB = 5.0
 PROMPT = chat("Hi")
 # The smallest session: per-cycle cost stays low, and what each cycle frees is still a
 # full context with its KV cache and compute buffers.
@@ -100,7 +101,11 @@ def measure(cycle: Callable[[str], None], path: str) -> List[Dict[str, float]]:
 
 
 @pytest.mark.parametrize("cycle", [closed_cycle, dropped_cycle], ids=["closed", "dropped"])
-def test_cycles_do_not_grow_resident_memory(cycle: Callable[[str], None], model_path: str) -> None:
+def test_cycles_do_not_grow_resident_memory(cycle: Callable[[str], None], model_path: str,
+                                            caplog: pytest.LogCaptureFixture) -> None:
+    # pytest keeps every captured record until the test ends; llama.cpp's
+    # hundred INFO lines per load would be measured as growth.
+    caplog.set_level(logging.WARNING, logger="genex_llm")
     started = time.perf_counter()
     readings = measure(cycle, model_path)
     elapsed = time.perf_counter() - started

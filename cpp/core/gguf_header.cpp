@@ -68,11 +68,16 @@ std::string num(std::uint64_t value) { return std::to_string(value); }
 // What is being read, for messages: a string, or a callable that builds one
 // only on failure (the hot loop over vocabulary strings must not format a
 // label per element).
-const std::string& text_of(const std::string& what) { return what; }
 std::string text_of(const char* what) { return what; }
 template <typename Describe>
 std::string text_of(const Describe& what) {
     return what();
+}
+
+// `label` followed by `suffix`, built only when asked for.
+template <typename Label>
+auto then(const Label& label, const char* suffix) {
+    return [&label, suffix] { return text_of(label) + suffix; };
 }
 
 // Names come from the file; bytes that would garble a message are escaped.
@@ -173,6 +178,7 @@ public:
     }
 
     void skip(std::uint64_t count) { position_ += count; }
+    void seek(std::uint64_t position) { position_ = position; }
 
 private:
     bool fill() {
@@ -269,8 +275,11 @@ private:
     std::vector<std::uint64_t> slots_;
 };
 
+// What the data section check needs of a tensor; its name is read again
+// from `info_at` only for a message, so a table of millions of tiny entries
+// costs 24 bytes each here.
 struct TensorExtent {
-    std::string label;
+    std::uint64_t info_at;
     std::uint64_t offset;
     std::uint64_t bytes;
 };
@@ -287,7 +296,6 @@ public:
         }
         layer_counts();
         std::vector<TensorExtent> tensors;
-        tensors.reserve(static_cast<std::size_t>(n_tensors));
         for (std::uint64_t i = 0; i < n_tensors; ++i) {
             tensors.push_back(tensor_info(i));
         }
@@ -329,7 +337,8 @@ private:
         return length;
     }
 
-    std::string read_text(std::uint64_t length, const std::string& what) {
+    template <typename What>
+    std::string read_text(std::uint64_t length, const What& what) {
         std::string text(static_cast<std::size_t>(length), '\0');
         get(text.data(), text.size(), what);
         return text;
@@ -372,33 +381,33 @@ private:
     }
 
     void key_value(std::uint64_t index) {
-        std::string label = "key " + num(index);
-        const std::uint64_t name_length = string_length(label + " name");
+        const auto key = [index] { return "key " + num(index); };
+        const std::uint64_t name_length = string_length(then(key, " name"));
         if (name_length == 0) {
-            fail(label + " has an empty name");
+            fail(key() + " has an empty name");
         }
         if (name_length > kKeyNameLimit) {
-            fail(label + " name is " + num(name_length) + " bytes long; the limit is " + num(kKeyNameLimit));
+            fail(key() + " name is " + num(name_length) + " bytes long; the limit is " + num(kKeyNameLimit));
         }
-        const std::string name = read_text(name_length, label + " name");
-        label += " '" + shown(name) + "'";
+        const std::string name = read_text(name_length, then(key, " name"));
+        const auto label = [&] { return key() + " '" + shown(name) + "'"; };
         for (std::size_t i = 0; i < name.size(); ++i) {
             const auto byte = static_cast<unsigned char>(name[i]);
             if (byte < 0x20 || byte > 0x7e) {
-                fail(label + " name has byte " + num(byte) + " at position " + num(i) +
+                fail(label() + " name has byte " + num(byte) + " at position " + num(i) +
                      "; key names must be printable ASCII");
             }
         }
-        const auto type = get<std::uint32_t>(label + " value type");
+        const auto type = get<std::uint32_t>(then(label, " value type"));
         check_value_type(type, label);
         if (name == GGUF_KEY_GENERAL_ALIGNMENT) {
             if (type != GGUF_TYPE_UINT32) {
-                fail(label + " must be of type " + gguf_type_name(GGUF_TYPE_UINT32) + ", not " +
+                fail(label() + " must be of type " + gguf_type_name(GGUF_TYPE_UINT32) + ", not " +
                      gguf_type_name(static_cast<gguf_type>(type)));
             }
-            const auto alignment = get<std::uint32_t>(label + " value");
+            const auto alignment = get<std::uint32_t>(then(label, " value"));
             if (alignment == 0 || (alignment & (alignment - 1)) != 0) {
-                fail(label + " is " + num(alignment) + ", which is not a power of two");
+                fail(label() + " is " + num(alignment) + ", which is not a power of two");
             }
             alignment_ = alignment;
             return;
@@ -406,21 +415,22 @@ private:
         if (type == GGUF_TYPE_ARRAY) {
             array(name, label);
         } else if (type == GGUF_TYPE_STRING && name == kArchitectureKey) {
-            const std::uint64_t length = string_length(label + " value");
+            const std::uint64_t length = string_length(then(label, " value"));
             if (length <= kArchitectureKept) {
-                architecture_ = read_text(length, label + " value");
+                architecture_ = read_text(length, then(label, " value"));
             } else {
                 reader_.skip(length);
             }
         } else if (is_integer(type) && (ends_with(name, kBlockCountSuffix) || ends_with(name, kNextnLayersSuffix))) {
-            counts_.push_back({name, label, integer(type, label + " value")});
+            counts_.push_back({name, label(), integer(type, then(label, " value"))});
         } else {
-            value(type, label + " value");
+            value(type, then(label, " value"));
         }
     }
 
     // Saturates at INT64_MAX, which is out of every range checked.
-    std::int64_t integer(std::uint32_t type, const std::string& what) {
+    template <typename What>
+    std::int64_t integer(std::uint32_t type, const What& what) {
         switch (type) {
             case GGUF_TYPE_UINT8: return get<std::uint8_t>(what);
             case GGUF_TYPE_INT8: return get<std::int8_t>(what);
@@ -465,37 +475,40 @@ private:
         }
     }
 
-    void check_value_type(std::uint32_t type, const std::string& label) const {
+    template <typename Label>
+    void check_value_type(std::uint32_t type, const Label& label) const {
         if (type >= GGUF_TYPE_COUNT) {
-            fail(label + " has invalid value type " + std::to_string(static_cast<std::int32_t>(type)));
+            fail(text_of(label) + " has invalid value type " + std::to_string(static_cast<std::int32_t>(type)));
         }
     }
 
-    void value(std::uint32_t type, const std::string& what) {
+    template <typename What>
+    void value(std::uint32_t type, const What& what) {
         if (type == GGUF_TYPE_STRING) {
             reader_.skip(string_length(what));
             return;
         }
         const std::uint64_t size = value_size(type);
         if (size > reader_.remaining()) {
-            fail(what + " at byte " + num(reader_.position()) + " is cut off by the end of the file (" +
+            fail(text_of(what) + " at byte " + num(reader_.position()) + " is cut off by the end of the file (" +
                  num(file_size_) + " bytes)");
         }
         reader_.skip(size);
     }
 
-    void array(const std::string& name, const std::string& label) {
-        const auto element_type = get<std::uint32_t>(label + " array element type");
-        check_value_type(element_type, label + " array");
+    template <typename Label>
+    void array(const std::string& name, const Label& label) {
+        const auto element_type = get<std::uint32_t>(then(label, " array element type"));
+        check_value_type(element_type, then(label, " array"));
         if (element_type == GGUF_TYPE_ARRAY) {
             // The format allows it, but llama.cpp refuses nested arrays.
-            fail(label + " is an array of arrays, which llama.cpp cannot read");
+            fail(label() + " is an array of arrays, which llama.cpp cannot read");
         }
-        const auto count = get<std::uint64_t>(label + " array length");
+        const auto count = get<std::uint64_t>(then(label, " array length"));
         const std::uint64_t element_size =
             element_type == GGUF_TYPE_STRING ? kLengthFieldSize : value_size(element_type);
         if (count > reader_.remaining() / element_size) {
-            fail(label + " array of " + num(count) + " " + gguf_type_name(static_cast<gguf_type>(element_type)) +
+            fail(label() + " array of " + num(count) + " " + gguf_type_name(static_cast<gguf_type>(element_type)) +
                  " values at byte " + num(reader_.position()) + " runs " + past_end());
         }
         if (element_type != GGUF_TYPE_STRING) {
@@ -507,17 +520,17 @@ private:
             return;
         }
         for (std::uint64_t i = 0; i < count; ++i) {
-            reader_.skip(string_length([&] { return label + " element " + num(i); }));
+            reader_.skip(string_length([&] { return label() + " element " + num(i); }));
         }
     }
 
-    void distinct_tokens(const std::string& label, std::uint64_t count) {
+    template <typename Label>
+    void distinct_tokens(const Label& label, std::uint64_t count) {
         TokenSet tokens;
         for (std::uint64_t i = 0; i < count; ++i) {
-            auto element = [&] { return label + " element " + num(i); };
+            auto element = [&] { return label() + " element " + num(i); };
             const std::uint64_t length = string_length(element);
-            char* text = tokens.add(static_cast<std::size_t>(length));
-            get(text, static_cast<std::size_t>(length), element);
+            get(tokens.add(static_cast<std::size_t>(length)), static_cast<std::size_t>(length), element);
             if (length == 0) {
                 // llama.cpp stands in this text for an empty token.
                 tokens.append("[EMPTY_" + num(i) + "]");
@@ -531,26 +544,28 @@ private:
     }
 
     TensorExtent tensor_info(std::uint64_t index) {
-        std::string label = "tensor " + num(index);
-        const std::uint64_t name_length = string_length(label + " name");
+        const std::uint64_t info_at = reader_.position();
+        const auto tensor = [index] { return "tensor " + num(index); };
+        const std::uint64_t name_length = string_length(then(tensor, " name"));
         if (name_length >= GGML_MAX_NAME) {
-            fail(label + " name is " + num(name_length) + " bytes long; the limit is " + num(GGML_MAX_NAME - 1));
+            fail(tensor() + " name is " + num(name_length) + " bytes long; the limit is " + num(GGML_MAX_NAME - 1));
         }
-        label += " '" + shown(read_text(name_length, label + " name")) + "'";
+        const std::string name = read_text(name_length, then(tensor, " name"));
+        const auto label = [&] { return tensor_label(index, name); };
 
-        const auto n_dims = get<std::uint32_t>(label + " dimension count");
+        const auto n_dims = get<std::uint32_t>(then(label, " dimension count"));
         if (n_dims > GGML_MAX_DIMS) {
-            fail(label + " has " + num(n_dims) + " dimensions; the limit is " + num(GGML_MAX_DIMS));
+            fail(label() + " has " + num(n_dims) + " dimensions; the limit is " + num(GGML_MAX_DIMS));
         }
         std::int64_t first_dim = 1;
         std::int64_t elements = 1;
         for (std::uint32_t d = 0; d < n_dims; ++d) {
-            const auto dim = get<std::int64_t>(label + " dimension " + num(d));
+            const auto dim = get<std::int64_t>([&] { return label() + " dimension " + num(d); });
             if (dim <= 0) {
-                fail(label + " dimension " + num(d) + " is " + std::to_string(dim) + "; it must be positive");
+                fail(label() + " dimension " + num(d) + " is " + std::to_string(dim) + "; it must be positive");
             }
             if (elements > std::numeric_limits<std::int64_t>::max() / dim) {
-                fail(label + " has more elements than a 64-bit count holds (dimension " + num(d) + " is " +
+                fail(label() + " has more elements than a 64-bit count holds (dimension " + num(d) + " is " +
                      std::to_string(dim) + ")");
             }
             elements *= dim;
@@ -559,35 +574,39 @@ private:
             }
         }
 
-        const auto raw_type = get<std::int32_t>(label + " type");
+        const auto raw_type = get<std::int32_t>(then(label, " type"));
         if (raw_type < 0 || raw_type >= GGML_TYPE_COUNT) {
-            fail(label + " has invalid ggml type " + std::to_string(raw_type));
+            fail(label() + " has invalid ggml type " + std::to_string(raw_type));
         }
         const auto type = static_cast<ggml_type>(raw_type);
         const std::int64_t block = ggml_blck_size(type);
         const std::uint64_t block_bytes = ggml_type_size(type);
         if (block <= 0 || block_bytes == 0) {
             // Numbers left in the enum by removed types.
-            fail(label + " has ggml type " + std::to_string(raw_type) + ", which is no longer supported");
+            fail(label() + " has ggml type " + std::to_string(raw_type) + ", which is no longer supported");
         }
         if (first_dim % block != 0) {
-            fail(label + " of type " + ggml_type_name(type) + " has " + std::to_string(first_dim) +
+            fail(label() + " of type " + ggml_type_name(type) + " has " + std::to_string(first_dim) +
                  " elements per row, not a multiple of its block size " + std::to_string(block));
         }
         const auto blocks = static_cast<std::uint64_t>(elements / block);
         if (blocks > std::numeric_limits<std::uint64_t>::max() / block_bytes) {
-            fail(label + " is larger than a 64-bit byte count holds");
+            fail(label() + " is larger than a 64-bit byte count holds");
         }
         const std::uint64_t bytes = blocks * block_bytes;
 
-        const auto offset = get<std::uint64_t>(label + " data offset");
+        const auto offset = get<std::uint64_t>(then(label, " data offset"));
         if (offset % alignment_ != 0) {
-            fail(label + " data offset " + num(offset) + " is not a multiple of the alignment " + num(alignment_));
+            fail(label() + " data offset " + num(offset) + " is not a multiple of the alignment " + num(alignment_));
         }
-        return {label, offset, bytes};
+        return {info_at, offset, bytes};
     }
 
-    void data_section(const std::vector<TensorExtent>& tensors) const {
+    static std::string tensor_label(std::uint64_t index, const std::string& name) {
+        return "tensor " + num(index) + " '" + shown(name) + "'";
+    }
+
+    void data_section(const std::vector<TensorExtent>& tensors) {
         std::uint64_t start = reader_.position();
         if (!tensors.empty()) {
             // Cannot overflow: start <= file size, far below 2^64 - alignment.
@@ -598,16 +617,24 @@ private:
             }
         }
         const std::uint64_t data_room = file_size_ - start;
-        for (const TensorExtent& tensor : tensors) {
+        for (std::size_t i = 0; i < tensors.size(); ++i) {
+            const TensorExtent& tensor = tensors[i];
             if (tensor.offset > data_room || tensor.bytes > data_room - tensor.offset) {
                 const std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
                 const bool representable = tensor.offset <= max - start && tensor.bytes <= max - start - tensor.offset;
                 const std::string end = representable ? "at byte " + num(start + tensor.offset + tensor.bytes)
                                                       : "beyond byte " + num(max);
-                fail(tensor.label + " data (" + num(tensor.bytes) + " bytes at data offset " + num(tensor.offset) +
+                fail(tensor_label(i, name_at(tensor.info_at)) + " data (" + num(tensor.bytes) + " bytes at data offset " + num(tensor.offset) +
                      ") ends " + end + ", " + past_end());
             }
         }
+    }
+
+    // A tensor name already checked by tensor_info, read again for a message.
+    std::string name_at(std::uint64_t info_at) {
+        reader_.seek(info_at);
+        const auto length = get<std::uint64_t>("a tensor name length");
+        return read_text(length, "a tensor name");
     }
 
     const std::string& path_;
