@@ -66,6 +66,7 @@ class TestQuickRun:
             assert set(quick_run["json"]["ratios"]["1"][SYSTEM_LLAMA_BENCH]) >= {"pp16_ts", "pp32_ts", "tg_ts"}
 
     def test_raw_values_of_every_round_are_kept(self, quick_run: Dict[str, Any]) -> None:
+        assert quick_run["json"]["rounds_done"] == 1
         raw = quick_run["json"]["raw"]["1"][SYSTEM_OURS]
         assert len(raw) == 1 and "error" not in raw[0]
         generation = raw[0]["generation"]

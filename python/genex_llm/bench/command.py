@@ -194,15 +194,22 @@ def run(args: argparse.Namespace) -> int:
     with open(config.model, "rb") as model_file:
         while model_file.read(1 << 24):
             pass
-    result = runner.run_benchmark(config, _progress)
-    result["unavailable"] = unavailable
     command_line = args.command_line if args.command_line is not None else _dispatched_command_line()
-    result["command"] = " ".join(["genex-llm", "bench", *command_line])
-    report.analyse(result)
-    print(report.table(result))
+
+    def complete(summary: Dict[str, Any]) -> Dict[str, Any]:
+        summary["unavailable"] = unavailable
+        summary["command"] = " ".join(["genex-llm", "bench", *command_line])
+        return report.analyse(summary)
+
+    def save(summary: Dict[str, Any]) -> None:
+        if args.json is not None:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps(complete(summary), indent=1) + "\n", encoding="utf-8")
+
+    result = runner.run_benchmark(config, _progress, after_round=save)
+    save(result)
+    print(report.table(complete(result)))
     if args.json is not None:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
         _progress(f"wrote {args.json}")
     return 0
 

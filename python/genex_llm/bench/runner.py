@@ -77,8 +77,13 @@ def machine() -> Dict[str, Any]:
     return {"cpu": cpu, "cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()}
 
 
-def run_benchmark(config: BenchConfig, progress: Progress) -> Dict[str, Any]:
-    """All rounds of ``config``; returns raw values, per-round figures and medians (no ratios yet)."""
+def run_benchmark(config: BenchConfig, progress: Progress,
+                  after_round: Callable[[Dict[str, Any]], None] = lambda summary: None) -> Dict[str, Any]:
+    """All rounds of ``config``: raw values, per-round figures and medians (no ratios yet).
+
+    ``after_round`` gets the summary of the rounds so far after each one, so
+    a long run interrupted late still leaves its results.
+    """
     started = time.perf_counter()
     progress(f"fitting prompts of {', '.join(map(str, config.shapes.prompt_lengths))} tokens")
     calibration = calibrate(config)
@@ -89,6 +94,13 @@ def run_benchmark(config: BenchConfig, progress: Progress) -> Dict[str, Any]:
     raw: Dict[str, Dict[str, List[Dict[str, Any]]]] = {
         str(threads): {system: [] for system in config.systems} for threads in config.threads}
     scale_raw: List[Dict[str, Any]] = []
+
+    def summary(rounds_done: int) -> Dict[str, Any]:
+        return {"config": config.to_json(), "rounds_done": rounds_done, "machine": machine(),
+                "model_size_mb": os.path.getsize(config.model) / 2**20,
+                "prompts": calibration["prompts"], "generation_check": calibration["generation_check"],
+                **summarise(raw, scale_raw), "elapsed_s": time.perf_counter() - started}
+
     for round_index in range(config.rounds):
         for threads in config.threads:
             shift = round_index % len(config.systems)
@@ -109,18 +121,20 @@ def run_benchmark(config: BenchConfig, progress: Progress) -> Dict[str, Any]:
             except ChildError as error:
                 scale_raw.append({"error": str(error)})
                 progress(f"  scale run failed: {error}")
+        if round_index + 1 < config.rounds:
+            after_round(summary(round_index + 1))
+    return summary(config.rounds)
 
+
+def summarise(raw: Mapping[str, Mapping[str, Sequence[Mapping[str, Any]]]],
+              scale_raw: Sequence[Mapping[str, Any]]) -> Dict[str, Any]:
+    """Per-round figures and their medians; failed rounds are kept in ``raw`` only."""
     per_round: Dict[str, Dict[str, List[Dict[str, float]]]] = {
         threads: {system: [_figures(system, result) for result in results if "error" not in result]
                   for system, results in by_system.items()}
         for threads, by_system in raw.items()}
     scale_rounds = [figures.scale_figures(result) for result in scale_raw if "error" not in result]
     return {
-        "config": config.to_json(),
-        "machine": machine(),
-        "model_size_mb": os.path.getsize(config.model) / 2**20,
-        "prompts": calibration["prompts"],
-        "generation_check": calibration["generation_check"],
         "versions": _versions(raw),
         "raw": raw,
         "rounds": per_round,
@@ -128,7 +142,6 @@ def run_benchmark(config: BenchConfig, progress: Progress) -> Dict[str, Any]:
                     for threads, by_system in per_round.items()},
         "scale": {"raw": scale_raw, "rounds": scale_rounds,
                   "medians": figures.medians(scale_rounds) if scale_rounds else {}},
-        "elapsed_s": time.perf_counter() - started,
     }
 
 
