@@ -125,6 +125,11 @@ void register_session(py::module_& module) {
                 Completion completion;
                 {
                     InterruptOnSigint interrupt(session);
+                    // A Ctrl-C that came before the handler above was chained
+                    // would otherwise only surface after the whole inference.
+                    if (PyErr_CheckSignals() != 0) {
+                        throw py::error_already_set();
+                    }
                     // The whole token loop is native; the prompt was copied.
                     py::gil_scoped_release release;
                     completion = session.infer(prompt, sampling, std::move(cancel_token));
