@@ -211,8 +211,8 @@ struct CountKey {
 };
 
 // The texts of a vocabulary, packed in one buffer, with an open-addressing
-// index over them: a 50k-token vocabulary is checked for repeats in about a
-// millisecond, without one allocation per token. Memory grows with the
+// index over them: a 50k-token vocabulary is checked for repeats in a few
+// milliseconds, without one allocation per token. Memory grows with the
 // tokens actually read, each of which took at least 8 bytes of the file.
 class TokenSet {
 public:
