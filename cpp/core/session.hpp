@@ -14,6 +14,9 @@ struct llama_context;
 
 namespace genex_llm {
 
+// Largest micro-batch (llama.cpp's n_ubatch) a session uses, whatever its batch.
+constexpr std::int32_t kMaxMicroBatch = 512;
+
 struct SessionParams {
     std::int32_t context = 2048;
     std::int32_t batch = 512;

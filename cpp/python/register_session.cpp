@@ -101,6 +101,7 @@ private:
 }  // namespace
 
 void register_session(py::module_& module) {
+    module.attr("MAX_MICRO_BATCH") = kMaxMicroBatch;
     py::class_<CancelToken, std::shared_ptr<CancelToken>>(
         module, "CancelToken", "Cancels the one infer() call it is given to, even before that call starts.")
         .def(py::init<>())

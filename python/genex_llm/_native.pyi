@@ -2,6 +2,8 @@
 
 from typing import Any, Dict, List
 
+MAX_MICRO_BATCH: int
+
 def system_info() -> str: ...
 def _assemble_utf8(pieces: List[bytes]) -> List[str]: ...
 

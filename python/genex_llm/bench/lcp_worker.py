@@ -5,7 +5,7 @@ separate virtual environment): ``python -I lcp_worker.py``. It imports
 nothing from genex_llm, whose native module would add a second llama.cpp
 to the process. Reads a JSON task on stdin, prints a JSON result on stdout.
 
-Like with like: the same context, batch (logical and physical), threads and
+Like with like: the same context, batch and micro-batch, threads and
 prompts; greedy sampling (``temperature=0``); flash attention on, which is
 what llama.cpp's ``auto`` (used by genex_llm and llama-bench) picks on CPU.
 ``reset()`` before each call makes every completion evaluate its whole
@@ -29,7 +29,7 @@ def measure(task: Mapping[str, Any]) -> Dict[str, Any]:
     llama_cpp = importlib.import_module("llama_cpp")
     started = time.perf_counter()
     llm = llama_cpp.Llama(
-        model_path=task["model"], n_ctx=task["context"], n_batch=task["batch"], n_ubatch=task["batch"],
+        model_path=task["model"], n_ctx=task["context"], n_batch=task["batch"], n_ubatch=task["micro_batch"],
         n_threads=task["threads"], n_threads_batch=task["threads"], flash_attn=True, verbose=False,
     )
     load_ms = _ms_since(started)

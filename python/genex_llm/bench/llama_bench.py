@@ -92,7 +92,7 @@ def measure(exe: str, task: Mapping[str, Any]) -> Dict[str, Any]:
     ``samples_ts`` are tokens/s of each repetition, after llama-bench's own
     warm-up run; figures.py takes their median.
     """
-    common = ["-m", task["model"], "-b", str(task["batch"]), "-ub", str(task["batch"]),
+    common = ["-m", task["model"], "-b", str(task["batch"]), "-ub", str(task["micro_batch"]),
               "-t", str(task["threads"]), "-r", str(task["repetitions"])]
     lengths = ",".join(str(length) for length in task["prompt_lengths"])
     prompt_tests, prompt_rss = _invoke(exe, [*common, "-p", lengths, "-n", "0", "-d", "0"])

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
+from .._native import MAX_MICRO_BATCH
 from . import figures, llama_bench
 from .config import (
     SYSTEM_LLAMA_BENCH,
@@ -37,7 +38,10 @@ def _child_env() -> Dict[str, str]:
 
 def _task(config: BenchConfig, threads: int, **extra: Any) -> Dict[str, Any]:
     shapes = config.shapes
-    return {"model": config.model, "threads": threads, "batch": shapes.batch, "context": shapes.context,
+    # Every system gets the micro-batch genex_llm's sessions use for this batch.
+    micro_batch = min(shapes.batch, MAX_MICRO_BATCH)
+    return {"model": config.model, "threads": threads, "batch": shapes.batch, "micro_batch": micro_batch,
+            "context": shapes.context,
             "depth": shapes.depth, "gen_tokens": shapes.gen_tokens, "repetitions": shapes.repetitions,
             "prompt_lengths": list(shapes.prompt_lengths), **extra}
 
