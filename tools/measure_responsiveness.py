@@ -73,7 +73,8 @@ def bystander_ratio(session: genex_llm.Session) -> float:
 
 def sigint_delay(model_path: str) -> float:
     child = textwrap.dedent(f"""
-        import time, genex_llm
+        import signal, time, genex_llm
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # even if started with SIGINT ignored
         model = genex_llm.load_model({model_path!r}, threads=1)
         session = model.new_session(context=2048, batch=2048, temperature=0)
         print("ready", flush=True)
@@ -100,7 +101,10 @@ def main() -> int:
     path = args.model or genex_llm.default_model_path()
     with genex_llm.load_model(path) as model:
         with model.new_session(context=2048, batch=2048, temperature=0, max_tokens=1500, threads=1) as session:
-            prompt_delays = [cancel_delay(session, LONG_PROMPT, 0.2) for _ in range(args.rounds)]
+            prompt_delays = []
+            for _ in range(args.rounds):
+                session.reset()  # or the next round would resume from the prefix this one evaluated
+                prompt_delays.append(cancel_delay(session, LONG_PROMPT, 0.2))
             session.infer(COUNTING, max_tokens=1)  # cached: generation starts at once
             generation_delays = [cancel_delay(session, COUNTING, 0.5) for _ in range(args.rounds)]
             ratios = [bystander_ratio(session) for _ in range(args.rounds)]

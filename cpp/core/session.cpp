@@ -214,8 +214,9 @@ Completion Session::infer(const std::string& prompt, const SamplingParams& sampl
     for (std::int32_t offset = reused; offset < n_prompt; offset += params_.batch) {
         const std::int32_t chunk = std::min(params_.batch, n_prompt - offset);
         const int32_t status = decode(prompt_tokens.data() + offset, chunk);
+        // decode() keeps the cache mirror exact whatever happened, so a
+        // cancelled call leaves a reusable prefix, not a broken state.
         if (status == 2 || stop_requested()) {
-            clear_cache();
             return finish(FinishReason::Cancelled);
         }
         if (status != 0) {
@@ -247,7 +248,6 @@ Completion Session::infer(const std::string& prompt, const SamplingParams& sampl
         completion.decode_ms += elapsed_ms(decode_started);
         ++n_past;
         if (status == 2 || stop_requested()) {
-            clear_cache();
             reason = FinishReason::Cancelled;
             break;
         }
