@@ -87,8 +87,11 @@ def test_a_cancel_before_infer_does_not_cancel_the_next_call(big_session: genex_
 
 def test_ctrl_c_interrupts_inference_and_the_session_stays_usable(model_path: str) -> None:
     child = textwrap.dedent(f"""
-        import sys, time
+        import signal, sys, time
         import genex_llm
+        # Python leaves SIGINT ignored when it starts so (a background job of a
+        # non-interactive shell, as under nohup); the test needs Python's handler.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         model = genex_llm.load_model({model_path!r}, threads=2)
         session = model.new_session(context=2048, batch=2048, temperature=0, max_tokens=1500)
         expected = session.infer("Hello", max_tokens=6)["text"]
