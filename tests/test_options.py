@@ -16,7 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import genex_llm
-from genex_llm import OptionError, UnsupportedOptionError
+from genex_llm import ContextLimitError, OptionError, UnsupportedOptionError
+from genex_llm import _mock as mock_backend_module
+from genex_llm._mock import N_CTX_TRAIN
 
 INT32 = st.integers(min_value=-(2**31), max_value=2**31 - 1)
 OUTSIDE_INT32 = st.one_of(st.integers(max_value=-(2**31) - 1), st.integers(min_value=2**31))
@@ -43,9 +45,24 @@ class TestLoadOptions:
         assert model.threads == os.cpu_count()
 
     @FAST
-    @given(INT32)
+    @given(st.integers(min_value=-(2**31), max_value=N_CTX_TRAIN))
     def test_context_is_clamped_to_at_least_256(self, value: int) -> None:
         assert load(context=value).context == max(256, value)
+
+    @FAST
+    @given(st.integers(min_value=N_CTX_TRAIN + 1, max_value=2**31 - 1))
+    def test_a_context_beyond_training_is_refused_at_load(self, value: int) -> None:
+        with pytest.raises(ContextLimitError) as raised:
+            load(context=value)
+        assert str(value) in raised.value.message and str(N_CTX_TRAIN) in raised.value.message
+
+    def test_the_default_context_fits_a_model_trained_shorter(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(mock_backend_module, "N_CTX_TRAIN", 1024)
+        model = load()
+        assert model.context == 1024
+        assert model.new_session().context == 1024
+        with pytest.raises(ContextLimitError, match="2048"):
+            load(context=2048)
 
     @FAST
     @given(INT32)
@@ -188,11 +205,14 @@ class TestInferOptions:
         session = load().new_session()
         with pytest.raises(UnsupportedOptionError) as raised:
             session.infer("hi", {key: 1})
+        # The message is the capability's exact text; the key travels beside it.
         assert raised.value.message == "timeout/streaming not supported for local inference yet"
+        assert raised.value.option == key
+        assert f"option {key!r}" in str(raised.value)
 
     def test_any_callable_value_is_unsupported(self) -> None:
         session = load().new_session()
-        with pytest.raises(UnsupportedOptionError, match="timeout/streaming not supported"):
+        with pytest.raises(UnsupportedOptionError, match="timeout/streaming not supported.*'seed'"):
             session.infer("hi", seed=print)
 
     @pytest.mark.parametrize("key", ["context", "batch", "threads", "gpu_layers", "bogus"])

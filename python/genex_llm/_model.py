@@ -8,9 +8,9 @@ from typing import Any, Dict, Mapping, Optional, Union
 
 from . import _backend
 from ._handle import Handle
-from ._options import describe, load_options, session_options
+from ._options import MIN_CONTEXT, describe, load_options, session_options
 from ._session import Session
-from .exceptions import ModelLoadError, OptionError
+from .exceptions import ContextLimitError, ModelLoadError, OptionError
 
 PathArg = Union[str, "os.PathLike[str]"]
 
@@ -123,6 +123,10 @@ def _model_path(path: object) -> str:
     return text
 
 
+def _context_was_given(opts: Optional[Mapping[str, Any]], options: Mapping[str, Any]) -> bool:
+    return "context" in options or (opts is not None and "context" in opts)
+
+
 def load_model(path: PathArg, opts: Optional[Mapping[str, Any]] = None, /, **options: Any) -> Model:
     """Load a GGUF model; options as a mapping, keywords, or both.
 
@@ -147,6 +151,16 @@ def load_model(path: PathArg, opts: Optional[Mapping[str, Any]] = None, /, **opt
         use_mmap=not settings["disable_mmap"],
         use_mlock=settings["mlock"],
     )
+    trained = int(native.n_ctx_train)
+    if trained > 0 and settings["context"] > trained:
+        if _context_was_given(opts, options):
+            native.close()
+            raise ContextLimitError(
+                f"cannot load model {text!r} with context {settings['context']}: the model was trained "
+                f"with a context of {trained} tokens, the most its sessions can use"
+            )
+        # The default suits common models; one trained shorter gets its own limit.
+        settings["context"] = max(trained, MIN_CONTEXT)
     return Model._create(
         _native=native, _backend=backend, _path=text, _settings=settings,
         _metadata=MappingProxyType(dict(native.metadata)),

@@ -138,7 +138,7 @@ def merge(where: str, opts: Optional[Mapping[str, Any]], keywords: Mapping[str, 
         if not isinstance(key, str):
             raise OptionError(f"{where} option names must be strings, got {describe(key)}")
         if key in UNSUPPORTED_KEYS or callable(value):
-            raise UnsupportedOptionError(UNSUPPORTED_MESSAGE)
+            raise UnsupportedOptionError(UNSUPPORTED_MESSAGE, option=key)
     for key in merged:
         if key not in specs:
             raise OptionError(

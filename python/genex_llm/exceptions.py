@@ -7,6 +7,8 @@ The native module raises these same classes through its one translator.
 
 from __future__ import annotations
 
+from typing import Optional
+
 __all__ = [
     "ContextLimitError",
     "GeneException",
@@ -42,7 +44,17 @@ class OptionError(LlmError, ValueError):
 
 
 class UnsupportedOptionError(LlmError):
-    """An option the local back-end does not offer yet (timeouts, streaming)."""
+    """An option the local back-end does not offer yet (timeouts, streaming).
+
+    ``message`` is exactly the text the capability specifies, for Gene code that
+    compares it; ``option`` names the key that was refused, and ``str()`` shows it.
+    """
+
+    def __init__(self, message: str = "", option: Optional[str] = None) -> None:
+        super().__init__(message)
+        self.option = option
+        if option is not None:
+            self.args = (f"{message} (option {option!r})",)
 
 
 class ContextLimitError(LlmError):
