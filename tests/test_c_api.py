@@ -44,6 +44,7 @@ EXPECTED_CHECKS = [
     "session_defaults",
     "infer",
     "greedy_deterministic",
+    "prefix_reuse_and_reset",
     "infer_options",
     "clamps",
     "invalid_options",

@@ -198,6 +198,10 @@ void genex_llm_session_cancel(genex_llm_session* session) noexcept {
     }
 }
 
+genex_llm_status genex_llm_session_reset(genex_llm_session* session, char* err, size_t err_size) noexcept {
+    return guarded(err, err_size, [&] { require(session, "session").core.reset(); });
+}
+
 genex_llm_status genex_llm_session_close(genex_llm_session* session, char* err, size_t err_size) noexcept {
     return guarded(err, err_size, [&] { require(session, "session").core.close(); });
 }
@@ -242,6 +246,18 @@ int64_t genex_llm_completion_latency_ms(const genex_llm_completion* completion) 
 
 int32_t genex_llm_completion_prompt_tokens(const genex_llm_completion* completion) noexcept {
     return completion != nullptr ? completion->core.prompt_tokens : 0;
+}
+
+int32_t genex_llm_completion_reused_tokens(const genex_llm_completion* completion) noexcept {
+    return completion != nullptr ? completion->core.reused_tokens : 0;
+}
+
+double genex_llm_completion_prompt_ms(const genex_llm_completion* completion) noexcept {
+    return completion != nullptr ? completion->core.prompt_ms : 0.0;
+}
+
+double genex_llm_completion_generation_ms(const genex_llm_completion* completion) noexcept {
+    return completion != nullptr ? completion->core.generation_ms : 0.0;
 }
 
 void genex_llm_completion_free(genex_llm_completion* completion) noexcept { delete completion; }

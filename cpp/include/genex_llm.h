@@ -197,6 +197,14 @@ GENEX_LLM_API genex_llm_status genex_llm_session_infer(genex_llm_session* sessio
 /* Makes a running infer on another thread finish soon as CANCELLED. NULL is ignored. */
 GENEX_LLM_API void genex_llm_session_cancel(genex_llm_session* session) GENEX_LLM_NOEXCEPT;
 
+/*
+ * Forgets the tokens the session keeps from earlier calls, so the next infer
+ * evaluates its whole prompt. Waits for a running infer on another thread.
+ * GENEX_LLM_ERR_SESSION_CLOSED after genex_llm_session_close.
+ */
+GENEX_LLM_API genex_llm_status genex_llm_session_reset(genex_llm_session* session, char* err,
+                                                       size_t err_size) GENEX_LLM_NOEXCEPT;
+
 /* Cancels a running infer, waits for it, frees the context. Idempotent. */
 GENEX_LLM_API genex_llm_status genex_llm_session_close(genex_llm_session* session, char* err,
                                                        size_t err_size) GENEX_LLM_NOEXCEPT;
@@ -234,6 +242,18 @@ GENEX_LLM_API int64_t genex_llm_completion_latency_ms(const genex_llm_completion
 
 /* Tokens the prompt was tokenized into; 0 for a NULL completion. */
 GENEX_LLM_API int32_t genex_llm_completion_prompt_tokens(const genex_llm_completion* completion) GENEX_LLM_NOEXCEPT;
+
+/*
+ * Prompt tokens found in the session's cache from the previous call and not
+ * evaluated again (a shared prefix); 0 for a NULL completion.
+ */
+GENEX_LLM_API int32_t genex_llm_completion_reused_tokens(const genex_llm_completion* completion) GENEX_LLM_NOEXCEPT;
+
+/* Milliseconds spent evaluating the prompt; 0 for a NULL completion. */
+GENEX_LLM_API double genex_llm_completion_prompt_ms(const genex_llm_completion* completion) GENEX_LLM_NOEXCEPT;
+
+/* Milliseconds spent in the token loop after the prompt; 0 for a NULL completion. */
+GENEX_LLM_API double genex_llm_completion_generation_ms(const genex_llm_completion* completion) GENEX_LLM_NOEXCEPT;
 
 /* Frees the completion and the strings read from it; NULL is ignored. */
 GENEX_LLM_API void genex_llm_completion_free(genex_llm_completion* completion) GENEX_LLM_NOEXCEPT;

@@ -225,6 +225,37 @@ static void check_greedy_determinism(genex_llm_session* session) {
     finish(&c);
 }
 
+/* A repeated prompt reuses the cached prefix and completes the same; reset forgets it. */
+static void check_prefix_reuse_and_reset(genex_llm_session* session) {
+    check c;
+    char err[ERR_SIZE];
+    genex_llm_completion* cold = NULL;
+    genex_llm_completion* warm = NULL;
+    genex_llm_completion* after_reset = NULL;
+    begin(&c, "prefix_reuse_and_reset");
+    EXPECT_STATUS(&c, genex_llm_session_reset(session, err, sizeof err), GENEX_LLM_OK, err);
+    EXPECT_STATUS(&c, genex_llm_session_infer(session, PROMPT, NULL, &cold, err, sizeof err), GENEX_LLM_OK, err);
+    EXPECT_STATUS(&c, genex_llm_session_infer(session, PROMPT, NULL, &warm, err, sizeof err), GENEX_LLM_OK, err);
+    EXPECT_STATUS(&c, genex_llm_session_reset(session, err, sizeof err), GENEX_LLM_OK, err);
+    EXPECT_STATUS(&c, genex_llm_session_infer(session, PROMPT, NULL, &after_reset, err, sizeof err), GENEX_LLM_OK,
+                  err);
+    const int32_t prompt_tokens = genex_llm_completion_prompt_tokens(cold);
+    EXPECT(&c, genex_llm_completion_reused_tokens(cold) == 0);
+    /* Everything but the last prompt token, whose logits start the sampling. */
+    EXPECT(&c, genex_llm_completion_reused_tokens(warm) == prompt_tokens - 1);
+    EXPECT(&c, genex_llm_completion_reused_tokens(after_reset) == 0);
+    char* cold_text = copy_text(cold);
+    char* warm_text = copy_text(warm);
+    EXPECT(&c, cold_text != NULL && warm_text != NULL && strcmp(cold_text, warm_text) == 0);
+    EXPECT(&c, genex_llm_completion_prompt_ms(cold) > 0.0 && genex_llm_completion_generation_ms(cold) >= 0.0);
+    free(cold_text);
+    free(warm_text);
+    genex_llm_completion_free(cold);
+    genex_llm_completion_free(warm);
+    genex_llm_completion_free(after_reset);
+    finish(&c);
+}
+
 static void check_infer_options(genex_llm_session* session, int max_tokens) {
     check c;
     char err[ERR_SIZE];
@@ -417,6 +448,7 @@ static void check_session_closed(genex_llm_session* session, int max_tokens) {
                   GENEX_LLM_ERR_SESSION_CLOSED, err);
     EXPECT(&c, completion == NULL);
     EXPECT(&c, strcmp(err, "LLM session has been closed") == 0);
+    EXPECT_STATUS(&c, genex_llm_session_reset(session, err, sizeof err), GENEX_LLM_ERR_SESSION_CLOSED, err);
     EXPECT_STATUS(&c, genex_llm_session_close(session, err, sizeof err), GENEX_LLM_OK, err);
     EXPECT_STATUS(&c, genex_llm_infer_options_default(session, &options, err, sizeof err), GENEX_LLM_OK, err);
     EXPECT(&c, options.max_tokens == max_tokens);
@@ -490,6 +522,7 @@ static void check_null_arguments(void) {
                   GENEX_LLM_ERR_INVALID_ARGUMENT, err);
     EXPECT(&c, strcmp(err, "session is NULL") == 0);
     EXPECT_STATUS(&c, genex_llm_session_close(NULL, err, sizeof err), GENEX_LLM_ERR_INVALID_ARGUMENT, err);
+    EXPECT_STATUS(&c, genex_llm_session_reset(NULL, err, sizeof err), GENEX_LLM_ERR_INVALID_ARGUMENT, err);
     genex_llm_session_cancel(NULL);
     EXPECT(&c, genex_llm_completion_text(NULL, &length) == NULL && length == 0);
     EXPECT(&c, genex_llm_completion_token_count(NULL) == 0);
@@ -497,6 +530,8 @@ static void check_null_arguments(void) {
     EXPECT(&c, genex_llm_completion_finish_reason(NULL) == GENEX_LLM_FINISH_ERROR);
     EXPECT(&c, genex_llm_completion_latency_ms(NULL) == 0);
     EXPECT(&c, genex_llm_completion_prompt_tokens(NULL) == 0);
+    EXPECT(&c, genex_llm_completion_reused_tokens(NULL) == 0);
+    EXPECT(&c, genex_llm_completion_prompt_ms(NULL) == 0.0 && genex_llm_completion_generation_ms(NULL) == 0.0);
     EXPECT(&c, strcmp(genex_llm_status_name((genex_llm_status)999), "UNKNOWN") == 0);
     EXPECT(&c, strcmp(genex_llm_finish_reason_name(GENEX_LLM_FINISH_CANCELLED), "cancelled") == 0);
     genex_llm_completion_free(NULL);
@@ -550,6 +585,7 @@ int main(int argc, char** argv) {
     }
     check_infer(session, max_tokens);
     check_greedy_determinism(session);
+    check_prefix_reuse_and_reset(session);
     check_infer_options(session, max_tokens);
     check_clamps(model);
     check_invalid_options(model, session);
