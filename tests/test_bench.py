@@ -80,6 +80,17 @@ class TestQuickRun:
             assert positive(scale[key]), key
         assert scale["rss_1_mb"] <= scale["rss_4_mb"]
 
+    def test_prefix_reuse_evaluates_only_the_new_suffix(self, quick_run: Dict[str, Any]) -> None:
+        scale = quick_run["json"]["scale"]["medians"]
+        longest = max(QUICK_SHAPES.prompt_lengths)
+        # The whole passage is reused (but perhaps a token where it meets the suffix).
+        assert longest - 2 <= scale["reuse_prefix_tokens"] <= longest
+        assert 5 <= scale["reuse_suffix_tokens"] <= 30
+        assert positive(scale["reuse_cold_ms"]) and positive(scale["reuse_warm_ms"])
+        assert scale["reuse_factor"] == pytest.approx(scale["reuse_cold_ms"] / scale["reuse_warm_ms"])
+        assert any(target["name"].startswith("prefix reuse") for target in quick_run["json"]["targets"])
+        assert "prefix reuse: cold / warm" in quick_run["stdout"]
+
     def test_targets_and_table_are_reported(self, quick_run: Dict[str, Any]) -> None:
         targets = quick_run["json"]["targets"]
         assert targets and all(target["met"] in (True, False, None) for target in targets)
@@ -135,6 +146,20 @@ class TestFigures:
         assert result["tg_ts"] == pytest.approx(127.0)
         assert result["tg_call_ts"] == pytest.approx(100.0)
         assert result["overhead_pct"] == pytest.approx(1.0)
+
+    def test_scale_figures_from_raw_values(self) -> None:
+        run = {"tokens": 128.0, "wall_s": 2.0, "tokens_per_s": 64.0}
+        raw = {
+            "resident_mb": {"1": 200.0, "2": 250.0, "4": 350.0}, "kv_cache_mb": 45.0,
+            "one_session": [run], "two_sessions": [{**run, "tokens_per_s": 112.0}],
+            "prefix_reuse": {"cold_ms": [900.0, 1100.0], "warm_ms": [90.0, 110.0],
+                             "reused_tokens": [511.0, 511.0], "suffix_tokens": [17.0, 17.0]},
+        }
+        result = figures.scale_figures(raw)
+        assert result["two_vs_one"] == pytest.approx(1.75)
+        assert result["per_session_mb"] == pytest.approx(50.0)
+        assert result["reuse_factor"] == pytest.approx(10.0)
+        assert (result["reuse_prefix_tokens"], result["reuse_suffix_tokens"]) == (511.0, 17.0)
 
     def test_medians_per_figure(self) -> None:
         assert figures.medians([{"a": 1.0}, {"a": 3.0, "b": 2.0}, {"a": 2.0}]) == {"a": 2.0, "b": 2.0}

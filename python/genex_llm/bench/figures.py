@@ -62,7 +62,7 @@ def llama_bench_figures(raw: Mapping[str, Any]) -> Dict[str, float]:
 
 
 def scale_figures(raw: Mapping[str, Any]) -> Dict[str, float]:
-    """Two sessions in parallel against one, and resident memory per added session."""
+    """Two sessions in parallel against one, resident memory per added session, prefix reuse."""
     one = _median(run["tokens_per_s"] for run in raw["one_session"])
     two = _median(run["tokens_per_s"] for run in raw["two_sessions"])
     resident: Mapping[str, float] = raw["resident_mb"]
@@ -77,6 +77,14 @@ def scale_figures(raw: Mapping[str, Any]) -> Dict[str, float]:
     }
     if raw.get("kv_cache_mb") is not None:
         figures["kv_cache_mb"] = float(raw["kv_cache_mb"])
+    reuse: Mapping[str, List[float]] = raw["prefix_reuse"]
+    figures.update({
+        "reuse_cold_ms": _median(reuse["cold_ms"]),
+        "reuse_warm_ms": _median(reuse["warm_ms"]),
+        "reuse_prefix_tokens": _median(reuse["reused_tokens"]),
+        "reuse_suffix_tokens": _median(reuse["suffix_tokens"]),
+    })
+    figures["reuse_factor"] = figures["reuse_cold_ms"] / figures["reuse_warm_ms"]
     return figures
 
 

@@ -3,7 +3,8 @@
 Run as ``python -m genex_llm.bench.ours``: reads a JSON task on stdin,
 prints a JSON result on stdout. Modes: ``calibrate`` (fit the prompts),
 ``measure`` (the figures compared with the other systems) and ``scale``
-(parallel sessions and memory per session).
+(parallel sessions, memory per session and prefix reuse: figures of
+genex_llm's own, with nothing to compare them with).
 """
 
 from __future__ import annotations
@@ -138,6 +139,26 @@ def _parallel(sessions: List[genex_llm.Session], prompt: str, max_tokens: int) -
     return {"tokens": float(sum(tokens)), "wall_s": wall_s, "tokens_per_s": sum(tokens) / wall_s}
 
 
+# Two different questions about one long passage: the second call shares the
+# passage with the first and differs from its first word on (~16 tokens).
+REUSE_SUFFIXES = (" Summary question: in one short sentence, what is the passage above about?",
+                  " Counting question: which word appears most often in the whole passage above?")
+
+
+def prefix_reuse(session: genex_llm.Session, prefix: str, repetitions: int) -> Dict[str, List[float]]:
+    """The prompt phase of a cold call against a call that shares the previous call's prefix."""
+    runs: Dict[str, List[float]] = {key: [] for key in ("cold_ms", "warm_ms", "reused_tokens", "suffix_tokens")}
+    for _ in range(repetitions):
+        session.reset()
+        cold = session.infer(prefix + REUSE_SUFFIXES[0], max_tokens=1)
+        warm = session.infer(prefix + REUSE_SUFFIXES[1], max_tokens=1)
+        runs["cold_ms"].append(float(cold["prompt_ms"]))
+        runs["warm_ms"].append(float(warm["prompt_ms"]))
+        runs["reused_tokens"].append(float(warm["reused_tokens"]))
+        runs["suffix_tokens"].append(float(warm["prompt_tokens"] - warm["reused_tokens"]))
+    return runs
+
+
 def scale(task: Mapping[str, Any]) -> Dict[str, Any]:
     """Resident memory with 1, 2 and 4 sessions of one model, and two sessions in parallel vs one."""
     context = task["context"]
@@ -158,11 +179,14 @@ def scale(task: Mapping[str, Any]) -> Dict[str, Any]:
             _parallel(pair, prompt, 2)
             one = [_parallel(pair[:1], prompt, task["gen_tokens"]) for _ in range(task["repetitions"])]
             two = [_parallel(pair, prompt, task["gen_tokens"]) for _ in range(task["repetitions"])]
+            longest = max(task["prompts"], key=int)
+            reuse = prefix_reuse(sessions[0], task["prompts"][longest], task["repetitions"])
         finally:
             for session in sessions:
                 session.close()
         kv_mb = kv_cache_mb(model.metadata, context)
-    return {"resident_mb": resident, "kv_cache_mb": kv_mb, "one_session": one, "two_sessions": two}
+    return {"resident_mb": resident, "kv_cache_mb": kv_mb, "one_session": one, "two_sessions": two,
+            "prefix_reuse": reuse}
 
 
 MODES: Dict[str, Callable[[Mapping[str, Any]], Dict[str, Any]]] = {

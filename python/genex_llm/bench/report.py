@@ -91,6 +91,8 @@ def scale_targets(scale: Mapping[str, float], model_size_mb: float) -> List[Targ
         Target("two sessions x 1 thread >= 1.6 x one session", scale.get("two_vs_one"), 1.6, True),
         Target("RSS per added session beyond its KV cache, in weights' sizes, < 0.5 (weights shared)",
                beyond_kv, 0.5, False),
+        Target("prefix reuse: prompt phase of a call sharing the previous prefix >= 5 x faster than cold",
+               scale.get("reuse_factor"), 5.0, True),
     ]
 
 
@@ -166,7 +168,11 @@ def table(result: Mapping[str, Any]) -> str:
              ["resident memory, 1 / 2 / 4 sessions (MB)",
               f"{_number(scale['rss_1_mb'])} / {_number(scale['rss_2_mb'])} / {_number(scale['rss_4_mb'])}"],
              ["growth per added session (MB)", _number(scale["per_session_mb"])],
-             ["KV cache of one session, f16, in theory (MB)", _number(kv)]])]
+             ["KV cache of one session, f16, in theory (MB)", _number(kv)],
+             [f"prefix reuse: cold prompt phase, {_number(scale['reuse_prefix_tokens'])} + "
+              f"{_number(scale['reuse_suffix_tokens'])} tokens (ms)", _number(scale["reuse_cold_ms"])],
+             ["prefix reuse: the same prefix again, new suffix (ms)", _number(scale["reuse_warm_ms"])],
+             ["prefix reuse: cold / warm", _ratio(scale["reuse_factor"])]])]
     out += ["", "### Targets", ""]
     for target in result["targets"]:
         met = {True: "met", False: "MISSED", None: "not measured"}[target["met"]]
