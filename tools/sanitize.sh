@@ -22,20 +22,11 @@ PY="$VENV/bin/python"
 LOG="$BUILD_DIR/sanitize.log"
 cd "$ROOT"
 
-say() { printf '==> %s\n' "$*" >&2; }
+# shellcheck source=tools/venv.sh
+source "$ROOT/tools/venv.sh"
 
-if [ ! -x "$PY" ]; then
-  say "creating $VENV"
-  python3 -m venv "$VENV"
-fi
-stamp="$VENV/.dev-requirements.sha256"
-want="$(sha256sum tools/requirements-dev.txt | cut -d' ' -f1)"
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  say "installing build and test tools into $VENV"
-  "$PY" -m pip install --quiet --disable-pip-version-check -r tools/requirements-dev.txt
-  echo "$want" > "$stamp"
-fi
-"$PY" tools/fetch_llama_cpp.py >&2
+ensure_venv
+ensure_llama_cpp
 
 # -O1 -g keeps reports readable with usable speed. Every target (llama.cpp,
 # ggml, the core, the module) gets the flags through the CMake defaults, so

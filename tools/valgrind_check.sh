@@ -21,22 +21,13 @@ PY="$VENV/bin/python"
 LOG="$BUILD_DIR/memcheck.log"
 cd "$ROOT"
 
-say() { printf '==> %s\n' "$*" >&2; }
+# shellcheck source=tools/venv.sh
+source "$ROOT/tools/venv.sh"
 
 command -v valgrind >/dev/null || { echo "valgrind_check.sh: valgrind is not installed" >&2; exit 2; }
 
-if [ ! -x "$PY" ]; then
-  say "creating $VENV"
-  python3 -m venv "$VENV"
-fi
-stamp="$VENV/.dev-requirements.sha256"
-want="$(sha256sum tools/requirements-dev.txt | cut -d' ' -f1)"
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  say "installing build tools into $VENV"
-  "$PY" -m pip install --quiet --disable-pip-version-check -r tools/requirements-dev.txt
-  echo "$want" > "$stamp"
-fi
-"$PY" tools/fetch_llama_cpp.py >&2
+ensure_venv
+ensure_llama_cpp
 
 say "building the extension for valgrind in $BUILD_DIR"
 mkdir -p "$BUILD_DIR"
