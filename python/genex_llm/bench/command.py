@@ -72,7 +72,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gen-tokens", type=_positive, help="tokens generated (128)")
     parser.add_argument("--depth", type=_positive,
                         help="prompt tokens before generation, llama-bench's -d (128)")
-    parser.add_argument("--batch", type=_positive, help="tokens per decode call, -b (512); the micro-batch -ub is this, at most 512")
+    parser.add_argument("--batch", type=_positive,
+                        help="tokens per decode call, -b (512); the micro-batch -ub is this, at most 512")
     parser.add_argument("--context", type=_positive, help="context of the Python bindings' sessions (2048)")
     parser.add_argument("--quick", action="store_true",
                         help="a tiny budget for smoke tests: prompts of 16 and 32 tokens, 8 generated, 1 repetition")

@@ -140,7 +140,7 @@ def _parallel(sessions: List[genex_llm.Session], prompt: str, max_tokens: int) -
 
 
 # Two different questions about one long passage: the second call shares the
-# passage with the first and differs from its first word on (~16 tokens).
+# passage with the first and differs from its first word on (about 14 tokens).
 REUSE_SUFFIXES = (" Summary question: in one short sentence, what is the passage above about?",
                   " Counting question: which word appears most often in the whole passage above?")
 
@@ -160,7 +160,7 @@ def prefix_reuse(session: genex_llm.Session, prefix: str, repetitions: int) -> D
 
 
 def scale(task: Mapping[str, Any]) -> Dict[str, Any]:
-    """Resident memory with 1, 2 and 4 sessions of one model, and two sessions in parallel vs one."""
+    """Resident memory with 1, 2 and 4 sessions of one model, two sessions in parallel vs one, prefix reuse."""
     context = task["context"]
     prompt = task["prompts"][str(task["depth"])]
     model = genex_llm.load_model(task["model"], context=context, threads=1)
