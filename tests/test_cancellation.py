@@ -15,6 +15,7 @@ import pytest
 
 import genex_llm
 from genex_llm import FinishReason
+from genex_llm._native import MAX_MICRO_BATCH
 
 pytestmark = pytest.mark.real
 
@@ -78,6 +79,25 @@ def test_after_a_cancellation_the_session_answers_like_a_fresh_one(big_session: 
     with real_model.new_session(temperature=0, max_tokens=24) as fresh:
         assert after["text"] == fresh.infer(question)["text"]
     assert after["finish_reason"] is FinishReason.LENGTH
+
+
+def test_a_prompt_cancelled_part_way_resumes_from_the_micro_batches_it_finished(
+        big_session: genex_llm.Session, real_model: genex_llm.Model) -> None:
+    # Time the whole prompt here and now, then cancel after about two of its
+    # micro-batches: a slower or faster machine moves the cancel by a whole
+    # micro-batch before the check below stops holding.
+    whole = big_session.infer(LONG_PROMPT, max_tokens=1)
+    micro_batch_s = whole["prompt_ms"] / 1000 * MAX_MICRO_BATCH / whole["prompt_tokens"]
+    big_session.reset()
+    cancelled, _ = infer_cancelled_after(big_session, LONG_PROMPT, 2.2 * micro_batch_s)
+    assert cancelled["finish_reason"] is FinishReason.CANCELLED
+    retry = big_session.infer(LONG_PROMPT, max_tokens=8)
+    assert retry["reused_tokens"] >= MAX_MICRO_BATCH
+    # Whole micro-batches, or everything but the last prompt token if the
+    # cancel came only after the prompt.
+    assert retry["reused_tokens"] % MAX_MICRO_BATCH == 0 or retry["reused_tokens"] == whole["prompt_tokens"] - 1
+    with real_model.new_session(context=2048, temperature=0, max_tokens=8) as fresh:
+        assert retry["text"] == fresh.infer(LONG_PROMPT)["text"]
 
 
 def test_a_cancel_before_infer_does_not_cancel_the_next_call(big_session: genex_llm.Session) -> None:

@@ -129,10 +129,17 @@ std::int32_t Session::decode(const std::int32_t* tokens, std::int32_t count) {
     const int32_t status = llama_decode(context_.get(), llama_batch_get_one(const_cast<llama_token*>(tokens), count));
     if (status == 0) {
         cached_.insert(cached_.end(), tokens, tokens + count);
+        return status;
+    }
+    // An aborted or failed call keeps the micro-batches it finished, or none
+    // (llama.h); the memory then holds positions [0, kept), and the mirror
+    // follows it, so a cancelled prompt resumes where it stopped.
+    const auto kept = static_cast<std::size_t>(llama_memory_seq_pos_max(llama_get_memory(context_.get()), 0) + 1);
+    const std::size_t before = cached_.size();
+    if (kept >= before && kept <= before + static_cast<std::size_t>(count)) {
+        cached_.insert(cached_.end(), tokens, tokens + (kept - before));
     } else {
-        // An aborted or failed decode may leave part of the batch in memory;
-        // forgetting everything is the one state known to be consistent.
-        clear_cache();
+        clear_cache();  // a state the mirror cannot describe: start over
     }
     return status;
 }
