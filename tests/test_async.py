@@ -42,19 +42,26 @@ def test_two_inferences_run_concurrently_while_the_loop_stays_responsive(real_mo
 
 
 def test_cancelling_the_task_cancels_the_inference(real_model: genex_llm.Model) -> None:
+    prompt = "1, 2, 3, 4, 5, 6,"
     with real_model.new_session(temperature=0, max_tokens=1500) as session:
-        async def main() -> None:
-            task = asyncio.create_task(session.infer_async("1, 2, 3, 4, 5, 6,"))
+        started = time.monotonic()
+        session.infer(prompt, max_tokens=8)
+        per_token = (time.monotonic() - started) / 8
+
+        async def main() -> float:
+            task = asyncio.create_task(session.infer_async(prompt))
             await asyncio.sleep(0.3)
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
                 await task
+            return time.monotonic()
 
-        asyncio.run(main())
-        # A cancelled call drops the session's cache; one left to finish would
-        # have cached this prompt, so the next call would reuse it.
-        result = session.infer("1, 2, 3, 4, 5, 6,", max_tokens=4)
-        assert result["reused_tokens"] == 0
+        cancelled_at = asyncio.run(main())
+        # Calls on one session are serialised: had the inference been left to
+        # run, this call would first wait for the rest of its 1500 tokens.
+        result = session.infer(prompt, max_tokens=4)
+        waited = time.monotonic() - cancelled_at
+        assert waited < 100 * per_token, f"{waited:.2f} s, {per_token * 1000:.1f} ms a token"
         assert result["finish_reason"] is FinishReason.LENGTH
 
 
