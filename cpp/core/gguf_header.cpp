@@ -624,8 +624,8 @@ private:
                 const bool representable = tensor.offset <= max - start && tensor.bytes <= max - start - tensor.offset;
                 const std::string end = representable ? "at byte " + num(start + tensor.offset + tensor.bytes)
                                                       : "beyond byte " + num(max);
-                fail(tensor_label(i, name_at(tensor.info_at)) + " data (" + num(tensor.bytes) + " bytes at data offset " + num(tensor.offset) +
-                     ") ends " + end + ", " + past_end());
+                fail(tensor_label(i, name_at(tensor.info_at)) + " data (" + num(tensor.bytes) +
+                     " bytes at data offset " + num(tensor.offset) + ") ends " + end + ", " + past_end());
             }
         }
     }

@@ -202,14 +202,14 @@ def run(args: argparse.Namespace) -> int:
         summary["command"] = " ".join(["genex-llm", "bench", *command_line])
         return report.analyse(summary)
 
-    def save(summary: Dict[str, Any]) -> None:
+    def save(result: Dict[str, Any]) -> None:
         if args.json is not None:
             args.json.parent.mkdir(parents=True, exist_ok=True)
-            args.json.write_text(json.dumps(complete(summary), indent=1) + "\n", encoding="utf-8")
+            args.json.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
 
-    result = runner.run_benchmark(config, _progress, after_round=save)
+    result = complete(runner.run_benchmark(config, _progress, after_round=lambda summary: save(complete(summary))))
     save(result)
-    print(report.table(complete(result)))
+    print(report.table(result))
     if args.json is not None:
         _progress(f"wrote {args.json}")
     return 0
