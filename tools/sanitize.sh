@@ -66,6 +66,8 @@ say "running the tests under ASan + UBSan (log: $LOG)"
 # own objects are covered by tools/valgrind_check.sh and the leak test.
 # The test process must import the installed sanitized copy, not the
 # editable sources, so it runs from the venv with an isolated PYTHONPATH.
+# GENEX_LLM_HUGE_PAGES=0 leaves ggml's large buffers to malloc, where ASan
+# puts redzones around them; on huge pages they would be plain mappings.
 if [ "$#" -eq 0 ]; then
   set -- tests -m "not slow"
 fi
@@ -75,6 +77,7 @@ env -u PYTHONPATH \
   ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1" \
   UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
   PYTHONFAULTHANDLER=1 \
+  GENEX_LLM_HUGE_PAGES=0 \
   "$PY" -m pytest -p no:cacheprovider -q "$@" 2>&1 | tee "$LOG" || status=$?
 
 if grep -Eq 'ERROR: AddressSanitizer|runtime error:|ERROR: UndefinedBehaviorSanitizer' "$LOG"; then
