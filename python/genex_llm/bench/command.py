@@ -79,6 +79,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a tiny budget for smoke tests: prompts of 16 and 32 tokens, 8 generated, 1 repetition")
     parser.add_argument("--systems", type=_systems, default=ALL_SYSTEMS,
                         help=f"systems to run, comma-separated (default: {','.join(ALL_SYSTEMS)}, those available)")
+    parser.add_argument("--disable-mmap", action="store_true",
+                        help="every system reads the weights into memory instead of mapping the file "
+                             "(genex_llm then puts them on huge pages)")
     parser.add_argument("--no-scale", dest="scale", action="store_false",
                         help="skip the parallel-sessions and memory-per-session measurement")
     parser.add_argument("--llama-bench", dest="llama_bench_path", metavar="PATH",
@@ -189,7 +192,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
 
     config = BenchConfig(model=os.path.abspath(args.model), threads=args.threads, rounds=args.rounds,
-                         shapes=shapes, systems=tuple(systems), scale=args.scale,
+                         shapes=shapes, systems=tuple(systems), scale=args.scale, disable_mmap=args.disable_mmap,
                          llama_bench=bench_path, llama_cpp_python=lcp_python)
     # The model is read once so every system's load time starts from a warm page cache.
     with open(config.model, "rb") as model_file:

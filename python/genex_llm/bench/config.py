@@ -44,6 +44,8 @@ class BenchConfig:
     shapes: Shapes = field(default_factory=Shapes)
     systems: Tuple[str, ...] = ALL_SYSTEMS
     scale: bool = True
+    disable_mmap: bool = False
+    """Every system reads the weights into memory instead of mapping the file."""
     llama_bench: Optional[str] = None
     """Path of the llama-bench executable; None when it is not built."""
     llama_cpp_python: Optional[str] = None

@@ -6,8 +6,9 @@ nothing from genex_llm, whose native module would add a second llama.cpp
 to the process. Reads a JSON task on stdin, prints a JSON result on stdout.
 
 Like with like: the same context, batch and micro-batch, threads and
-prompts; greedy sampling (``temperature=0``); flash attention on, which is
-what llama.cpp's ``auto`` (used by genex_llm and llama-bench) picks on CPU.
+prompts; the same way of loading the weights (mapped or read into memory);
+greedy sampling (``temperature=0``); flash attention on, which is what
+llama.cpp's ``auto`` (used by genex_llm and llama-bench) picks on CPU.
 ``reset()`` before each call makes every completion evaluate its whole
 prompt, as genex_llm does, instead of reusing a cached prefix.
 """
@@ -30,7 +31,8 @@ def measure(task: Mapping[str, Any]) -> Dict[str, Any]:
     started = time.perf_counter()
     llm = llama_cpp.Llama(
         model_path=task["model"], n_ctx=task["context"], n_batch=task["batch"], n_ubatch=task["micro_batch"],
-        n_threads=task["threads"], n_threads_batch=task["threads"], flash_attn=True, verbose=False,
+        n_threads=task["threads"], n_threads_batch=task["threads"], flash_attn=True, use_mmap=not task["disable_mmap"],
+        verbose=False,
     )
     load_ms = _ms_since(started)
     prompts: Mapping[str, str] = task["prompts"]

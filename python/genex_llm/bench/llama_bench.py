@@ -93,7 +93,8 @@ def measure(exe: str, task: Mapping[str, Any]) -> Dict[str, Any]:
     warm-up run; figures.py takes their median.
     """
     common = ["-m", task["model"], "-b", str(task["batch"]), "-ub", str(task["micro_batch"]),
-              "-t", str(task["threads"]), "-r", str(task["repetitions"])]
+              "-t", str(task["threads"]), "-r", str(task["repetitions"]),
+              "-lm", "none" if task["disable_mmap"] else "mmap"]
     lengths = ",".join(str(length) for length in task["prompt_lengths"])
     prompt_tests, prompt_rss = _invoke(exe, [*common, "-p", lengths, "-n", "0", "-d", "0"])
     gen_tests, gen_rss = _invoke(exe, [*common, "-p", "0", "-n", str(task["gen_tokens"]),

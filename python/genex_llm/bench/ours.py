@@ -35,7 +35,8 @@ def _timed_infer(session: genex_llm.Session, prompt: str, max_tokens: int) -> Di
 
 def _open(task: Mapping[str, Any], threads: int) -> Tuple[genex_llm.Model, genex_llm.Session, float]:
     started = time.perf_counter()
-    model = genex_llm.load_model(task["model"], context=task["context"], threads=threads)
+    model = genex_llm.load_model(task["model"], context=task["context"], threads=threads,
+                                 disable_mmap=task["disable_mmap"])
     session = model.new_session(context=task["context"], batch=task["batch"], threads=threads, temperature=0)
     return model, session, _ms_since(started)
 
@@ -163,7 +164,7 @@ def scale(task: Mapping[str, Any]) -> Dict[str, Any]:
     """Resident memory with 1, 2 and 4 sessions of one model, two sessions in parallel vs one, prefix reuse."""
     context = task["context"]
     prompt = task["prompts"][str(task["depth"])]
-    model = genex_llm.load_model(task["model"], context=context, threads=1)
+    model = genex_llm.load_model(task["model"], context=context, threads=1, disable_mmap=task["disable_mmap"])
     sessions: List[genex_llm.Session] = []
     resident: Dict[str, float] = {}
     with model:

@@ -143,7 +143,8 @@ def table(result: Mapping[str, Any]) -> str:
     others = [system for system in systems if system != SYSTEM_OURS]
     out: List[str] = [
         f"model {config['model']} ({result['model_size_mb']:.0f} MB), batch {shapes['batch']}, "
-        f"context {shapes['context']}, {config['rounds']} round(s) x {shapes['repetitions']} repetition(s), "
+        f"context {shapes['context']}, weights {'read into memory' if config.get('disable_mmap') else 'mapped'}, "
+        f"{config['rounds']} round(s) x {shapes['repetitions']} repetition(s), "
         f"medians; CPU: {result['machine']['cpu']} ({result['machine']['cpus']} cores)",
     ]
     for threads, medians in result["medians"].items():

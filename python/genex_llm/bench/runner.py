@@ -41,7 +41,7 @@ def _task(config: BenchConfig, threads: int, **extra: Any) -> Dict[str, Any]:
     # Every system gets the micro-batch genex_llm's sessions use for this batch.
     micro_batch = min(shapes.batch, MAX_MICRO_BATCH)
     return {"model": config.model, "threads": threads, "batch": shapes.batch, "micro_batch": micro_batch,
-            "context": shapes.context,
+            "context": shapes.context, "disable_mmap": config.disable_mmap,
             "depth": shapes.depth, "gen_tokens": shapes.gen_tokens, "repetitions": shapes.repetitions,
             "prompt_lengths": list(shapes.prompt_lengths), **extra}
 
