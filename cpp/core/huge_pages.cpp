@@ -1,16 +1,21 @@
-// Backs llama.cpp's large buffers with transparent huge pages.
+// Puts the weights llama.cpp reads into memory on transparent huge pages.
 //
 // Generation streams every weight once per token. With 4 KiB pages that is a
 // TLB miss and a page walk every 4 KiB; a 2 MiB page removes all but one in
-// 512 of them, which on a small model is worth more than 10% of the token time
+// 512 of them, which on a small model is worth 15-20% of the token time
 // (docs/performance.md). Linux only gives anonymous memory huge pages when it
 // is asked to (transparent_hugepage=madvise, the common default), and ggml
 // allocates with posix_memalign and never asks. The link wraps ggml's
-// allocator (--wrap, cpp/CMakeLists.txt) with the two functions below, so
-// every buffer of a huge page or more (weights read into memory, KV caches,
-// compute buffers) is mapped on a huge-page boundary and advised. Smaller
-// allocations, and every one when GENEX_LLM_HUGE_PAGES=0, go to ggml's own.
-// Memory-mapped weights are file pages and stay as they are.
+// allocator (--wrap, cpp/CMakeLists.txt) with the two functions below. While
+// a WeightsOnHugePages lives on the loading thread, buffers of a huge page or
+// more are mapped on a huge-page boundary and advised. KV caches and compute
+// buffers are left to ggml: they showed no gain, and on huge pages each would
+// hold whole 2 MiB pages it only partly uses. So are weights mapped from the
+// file (page-cache pages), and everything when GENEX_LLM_HUGE_PAGES=0.
+
+#include "huge_pages.hpp"
+
+#ifdef __linux__
 
 #include <sys/mman.h>
 
@@ -34,6 +39,8 @@ constexpr std::uintptr_t kHugePage = std::uintptr_t{2} << 20;
 std::uintptr_t round_up(std::uintptr_t value) {
     return (value + kHugePage - 1) & ~(kHugePage - 1);
 }
+
+thread_local bool t_loading_weights = false;
 
 bool huge_pages_enabled() {
     static const bool enabled = [] {
@@ -104,7 +111,7 @@ void* map_huge(size_t size) {
 }  // namespace
 
 void* __wrap_ggml_aligned_malloc(size_t size) {
-    if (size >= kHugePage && huge_pages_enabled()) {
+    if (t_loading_weights && size >= kHugePage && huge_pages_enabled()) {
         if (void* memory = map_huge(size)) {
             return memory;
         }
@@ -121,3 +128,27 @@ void __wrap_ggml_aligned_free(void* ptr, size_t size) {
     }
     __real_ggml_aligned_free(ptr, size);
 }
+
+namespace genex_llm {
+
+WeightsOnHugePages::WeightsOnHugePages() noexcept : outer_(!t_loading_weights) { t_loading_weights = true; }
+
+WeightsOnHugePages::~WeightsOnHugePages() {
+    if (outer_) {
+        t_loading_weights = false;
+    }
+}
+
+}  // namespace genex_llm
+
+#else  // not Linux: no transparent huge pages, nothing is wrapped
+
+namespace genex_llm {
+
+WeightsOnHugePages::WeightsOnHugePages() noexcept : outer_(false) {}
+
+WeightsOnHugePages::~WeightsOnHugePages() = default;
+
+}  // namespace genex_llm
+
+#endif

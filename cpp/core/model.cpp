@@ -6,6 +6,7 @@
 #include "backend.hpp"
 #include "error.hpp"
 #include "gguf_header.hpp"
+#include "huge_pages.hpp"
 #include "llama.h"
 
 namespace genex_llm {
@@ -64,7 +65,10 @@ LoadedModel::LoadedModel(const ModelParams& params) {
     model_params.load_mode = load_mode(params.use_mmap, params.use_mlock);
 
     ErrorLineCapture errors;
-    model_.reset(llama_model_load_from_file(params.path.c_str(), model_params));
+    {
+        WeightsOnHugePages weights_on_huge_pages;
+        model_.reset(llama_model_load_from_file(params.path.c_str(), model_params));
+    }
     if (!model_) {
         throw Error(ErrorKind::ModelLoad, "cannot load model '" + params.path +
                                               "': " + errors.reason("llama.cpp could not read it"));
