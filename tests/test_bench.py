@@ -6,17 +6,20 @@ holds the real measurements.
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import subprocess
 import sys
+import types
 from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
 
-from genex_llm.bench import command, figures, llama_bench, report
-from genex_llm.bench.config import QUICK_SHAPES, SYSTEM_LLAMA_BENCH, SYSTEM_OURS, Shapes, check_shapes, source_root
+from genex_llm.bench import command, figures, lcp_worker, llama_bench, ours, report, runner
+from genex_llm.bench.config import (QUICK_SHAPES, SYSTEM_LLAMA_BENCH, SYSTEM_OURS, BenchConfig, Shapes, check_shapes,
+                                    source_root)
 from genex_llm.bench.prompts import PASSAGE, fit_prompt, words
 
 
@@ -205,3 +208,70 @@ class TestCommandLine:
     def test_missing_model_is_reported(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         assert command.main(["--quick", "--model", str(tmp_path / "absent.gguf")]) == 2
         assert "model file not found" in capsys.readouterr().err
+
+
+class TestLoadingMode:
+    """--disable-mmap reaches every system, or the comparison is not like with like."""
+
+    @staticmethod
+    def task(disable_mmap: bool) -> Dict[str, Any]:
+        config = BenchConfig(model="model.gguf", threads=(1,), shapes=QUICK_SHAPES, disable_mmap=disable_mmap)
+        return {**runner._task(config, 1), "prompts": {"16": "one two", "32": "one two three"}}
+
+    def test_the_command_line_switch_sets_the_config(self) -> None:
+        parser = argparse.ArgumentParser()
+        command.add_arguments(parser)
+        assert parser.parse_args(["--disable-mmap"]).disable_mmap is True
+        assert parser.parse_args([]).disable_mmap is False
+
+    @pytest.mark.parametrize("disable_mmap, load_mode", [(False, "mmap"), (True, "none")])
+    def test_llama_bench_is_given_the_load_mode(self, monkeypatch: pytest.MonkeyPatch, disable_mmap: bool,
+                                                load_mode: str) -> None:
+        calls: List[List[str]] = []
+
+        def fake_invoke(exe: str, arguments: List[str]) -> Any:
+            calls.append(list(arguments))
+            if arguments[arguments.index("-n") + 1] == "0":
+                return [{"n_prompt": 16, "n_gen": 0, "samples_ts": [1.0]}], 1.0
+            return [{"n_prompt": 0, "n_gen": 8, "n_depth": 16, "samples_ts": [1.0]}], 1.0
+
+        monkeypatch.setattr(llama_bench, "_invoke", fake_invoke)
+        llama_bench.measure("llama-bench", self.task(disable_mmap))
+        assert len(calls) == 2
+        assert all(arguments[arguments.index("-lm") + 1] == load_mode for arguments in calls)
+
+    @pytest.mark.parametrize("disable_mmap", [False, True])
+    def test_llama_cpp_python_is_given_use_mmap(self, monkeypatch: pytest.MonkeyPatch, disable_mmap: bool) -> None:
+        made: List[Dict[str, Any]] = []
+
+        class FakeLlama:
+            def __init__(self, **options: Any) -> None:
+                made.append(options)
+
+            def reset(self) -> None:
+                pass
+
+            def tokenize(self, text: bytes, add_bos: bool, special: bool) -> List[int]:
+                return [1] * len(text.split())
+
+            def eval(self, tokens: List[int]) -> None:
+                pass
+
+            def create_completion(self, prompt: str, max_tokens: int, temperature: float) -> Dict[str, Any]:
+                return {"usage": {"completion_tokens": max_tokens, "prompt_tokens": len(prompt.split())},
+                        "choices": [{"finish_reason": "length"}]}
+
+        fake = types.ModuleType("llama_cpp")
+        setattr(fake, "Llama", FakeLlama)
+        setattr(fake, "__version__", "fake")
+        monkeypatch.setitem(sys.modules, "llama_cpp", fake)
+        lcp_worker.measure(self.task(disable_mmap))
+        assert [options["use_mmap"] for options in made] == [not disable_mmap]
+
+    @pytest.mark.real
+    @pytest.mark.parametrize("disable_mmap", [False, True])
+    def test_genex_llm_is_given_disable_mmap(self, model_path: str, disable_mmap: bool) -> None:
+        task = {**self.task(disable_mmap), "model": model_path, "context": 256}
+        model, session, _ = ours._open(task, 1)
+        with model, session:
+            assert model.disable_mmap is disable_mmap
