@@ -10,8 +10,9 @@
 // a WeightsOnHugePages lives on the loading thread, buffers of a huge page or
 // more are mapped on a huge-page boundary and advised. KV caches and compute
 // buffers are left to ggml: they showed no gain, and on huge pages each would
-// hold whole 2 MiB pages it only partly uses. So are weights mapped from the
-// file (page-cache pages), and everything when GENEX_LLM_HUGE_PAGES=0.
+// hold whole 2 MiB pages it only partly uses. Weights mapped from the file
+// are page-cache pages and stay as they are; GENEX_LLM_HUGE_PAGES=0 leaves
+// every buffer to ggml.
 
 #include "huge_pages.hpp"
 
