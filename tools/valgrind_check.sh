@@ -63,8 +63,9 @@ model_path, scratch = sys.argv[1], sys.argv[2]
 prompt = "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"
 options = {"context": 256, "batch": 32, "threads": 1, "temperature": 0}
 
-for _ in range(2):
-    model = genex_llm.load_model(model_path, threads=1, context=256)
+# The second cycle reads the weights into memory, through the huge-page wrapper.
+for disable_mmap in (False, True):
+    model = genex_llm.load_model(model_path, threads=1, context=256, disable_mmap=disable_mmap)
     session = model.new_session(options)
     assert session.infer(prompt, max_tokens=2)["completion_tokens"] == 2
     try:
