@@ -45,9 +45,9 @@ ModelInfo read_info(const llama_model* model, const llama_vocab* vocab) {
     info.n_params = llama_model_n_params(model);
     const int32_t count = llama_model_meta_count(model);
     for (int32_t i = 0; i < count; ++i) {
-        info.metadata.emplace_back(
-            read_string([&](char* buf, size_t size) { return llama_model_meta_key_by_index(model, i, buf, size); }),
-            read_string([&](char* buf, size_t size) { return llama_model_meta_val_str_by_index(model, i, buf, size); }));
+        auto key = [&](char* buf, size_t size) { return llama_model_meta_key_by_index(model, i, buf, size); };
+        auto value = [&](char* buf, size_t size) { return llama_model_meta_val_str_by_index(model, i, buf, size); };
+        info.metadata.emplace_back(read_string(key), read_string(value));
     }
     return info;
 }

@@ -38,8 +38,9 @@ Session::Session(Model& model, SessionParams params) : params_(params) {
     const std::int32_t trained = model.info().n_ctx_train;
     if (trained > 0 && params_.context > trained) {
         throw Error(ErrorKind::ContextLimit,
-                    "requested context " + std::to_string(params_.context) + " exceeds the loaded model's capability (" +
-                        std::to_string(trained) + " tokens, the context it was trained with)");
+                    "requested context " + std::to_string(params_.context) +
+                        " exceeds the loaded model's capability (" + std::to_string(trained) +
+                        " tokens, the context it was trained with)");
     }
     model_ = model.open_session();
 
