@@ -16,6 +16,21 @@
 
 #include "huge_pages.hpp"
 
+namespace {
+
+// Read by the allocator wrapper below; set only by WeightsOnHugePages.
+thread_local bool t_loading_weights = false;
+
+}  // namespace
+
+namespace genex_llm {
+
+WeightsOnHugePages::WeightsOnHugePages() noexcept : previous_(t_loading_weights) { t_loading_weights = true; }
+
+WeightsOnHugePages::~WeightsOnHugePages() { t_loading_weights = previous_; }
+
+}  // namespace genex_llm
+
 #ifdef __linux__
 
 #include <sys/mman.h>
@@ -40,8 +55,6 @@ constexpr std::uintptr_t kHugePage = std::uintptr_t{2} << 20;
 std::uintptr_t round_up(std::uintptr_t value) {
     return (value + kHugePage - 1) & ~(kHugePage - 1);
 }
-
-thread_local bool t_loading_weights = false;
 
 bool huge_pages_enabled() {
     static const bool enabled = [] {
@@ -130,26 +143,4 @@ void __wrap_ggml_aligned_free(void* ptr, size_t size) {
     __real_ggml_aligned_free(ptr, size);
 }
 
-namespace genex_llm {
-
-WeightsOnHugePages::WeightsOnHugePages() noexcept : outer_(!t_loading_weights) { t_loading_weights = true; }
-
-WeightsOnHugePages::~WeightsOnHugePages() {
-    if (outer_) {
-        t_loading_weights = false;
-    }
-}
-
-}  // namespace genex_llm
-
-#else  // not Linux: no transparent huge pages, nothing is wrapped
-
-namespace genex_llm {
-
-WeightsOnHugePages::WeightsOnHugePages() noexcept : outer_(false) {}
-
-WeightsOnHugePages::~WeightsOnHugePages() = default;
-
-}  // namespace genex_llm
-
-#endif
+#endif  // __linux__: elsewhere there are no transparent huge pages and nothing is wrapped

@@ -4,7 +4,7 @@ namespace genex_llm {
 
 // While one lives, the ggml buffers of 2 MiB or more that this thread
 // allocates (the weights of a model being loaded) go on transparent huge
-// pages: see huge_pages.cpp. Elsewhere than Linux it does nothing.
+// pages: see huge_pages.cpp. Elsewhere than Linux nothing reads it.
 class WeightsOnHugePages {
 public:
     WeightsOnHugePages() noexcept;
@@ -13,7 +13,7 @@ public:
     WeightsOnHugePages& operator=(const WeightsOnHugePages&) = delete;
 
 private:
-    bool outer_;
+    bool previous_;
 };
 
 }  // namespace genex_llm
