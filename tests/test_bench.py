@@ -210,6 +210,46 @@ class TestCommandLine:
         assert "model file not found" in capsys.readouterr().err
 
 
+class TestLlamaBenchBuild:
+    """llama-bench is the ceiling only when it is built the way the extension is."""
+
+    @staticmethod
+    def args(build_dir: Path) -> argparse.Namespace:
+        return argparse.Namespace(llama_bench_path=None, build_dir=build_dir, build_llama_bench=False)
+
+    @staticmethod
+    def fake_build(build_dir: Path, options: Dict[str, str]) -> None:
+        (build_dir / "bin").mkdir(parents=True)
+        llama_bench.executable(build_dir).write_text("", encoding="ascii")
+        cache = ["# a CMake cache", "//a comment=with an equals sign"]
+        cache += [f"{key}:STRING={value}" for key, value in options.items()]
+        (build_dir / "CMakeCache.txt").write_text("\n".join(cache) + "\n", encoding="utf-8")
+
+    def test_compiler_flags_are_the_extensions(self) -> None:
+        root = source_root()
+        assert root is not None
+        cmake = (root / "CMakeLists.txt").read_text(encoding="utf-8")
+        added = [line.strip() for line in cmake.splitlines() if line.strip().startswith("add_compile_options(")]
+        flags = sorted(flag for line in added for flag in line[len("add_compile_options("):-1].split())
+        assert flags == sorted(llama_bench.COMPILE_FLAGS.split())
+        assert llama_bench.CMAKE_OPTIONS["CMAKE_C_FLAGS"] == llama_bench.COMPILE_FLAGS
+        assert llama_bench.CMAKE_OPTIONS["CMAKE_CXX_FLAGS"] == llama_bench.COMPILE_FLAGS
+
+    def test_a_build_with_the_same_options_is_used(self, tmp_path: Path) -> None:
+        self.fake_build(tmp_path, dict(llama_bench.CMAKE_OPTIONS))
+        assert command.find_llama_bench(self.args(tmp_path)) == (str(llama_bench.executable(tmp_path)), "")
+
+    def test_a_build_with_other_options_is_refused(self, tmp_path: Path) -> None:
+        options = dict(llama_bench.CMAKE_OPTIONS)
+        options["CMAKE_C_FLAGS"] = "-O1"
+        del options["GGML_NATIVE"]
+        self.fake_build(tmp_path, options)
+        found, why = command.find_llama_bench(self.args(tmp_path))
+        assert found is None
+        assert "CMAKE_C_FLAGS=-O1" in why and "GGML_NATIVE=(unset)" in why
+        assert "--build-llama-bench" in why
+
+
 class TestLoadingMode:
     """--disable-mmap reaches every system, or the comparison is not like with like."""
 

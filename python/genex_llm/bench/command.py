@@ -153,9 +153,13 @@ def find_llama_bench(args: argparse.Namespace) -> Tuple[Optional[str], str]:
             except (subprocess.CalledProcessError, FileNotFoundError) as error:
                 return None, f"building it failed ({error}); see {build_dir}.log"
     exe = llama_bench.executable(build_dir)
-    if exe.is_file():
-        return str(exe), ""
-    return None, f"not built at {exe}; run with --build-llama-bench"
+    if not exe.is_file():
+        return None, f"not built at {exe}; run with --build-llama-bench"
+    stale = llama_bench.options_that_differ(build_dir)
+    if stale:
+        return None, (f"built at {exe} with other options than the extension's ({', '.join(stale)}); "
+                      "run with --build-llama-bench to rebuild it")
+    return str(exe), ""
 
 
 def run(args: argparse.Namespace) -> int:

@@ -22,6 +22,9 @@ TARGET = "llama-bench"
 # The llama.cpp options of the extension's CMakeLists.txt (and pyproject.toml's
 # GGML_NATIVE), except that the tools are on, since llama-bench is one. The
 # rest (OpenMP, llamafile, repack) are llama.cpp's defaults in both builds.
+# The compiler flags are the ones CMakeLists.txt adds for GCC
+# (tests/test_bench.py checks that they agree).
+COMPILE_FLAGS = "-fno-semantic-interposition -funroll-loops"
 CMAKE_OPTIONS: Dict[str, str] = {
     "CMAKE_BUILD_TYPE": "Release",
     "GGML_NATIVE": "ON",
@@ -42,11 +45,30 @@ CMAKE_OPTIONS: Dict[str, str] = {
     "GGML_HIP": "OFF",
     "GGML_SYCL": "OFF",
     "GGML_OPENCL": "OFF",
+    "CMAKE_C_FLAGS": COMPILE_FLAGS,
+    "CMAKE_CXX_FLAGS": COMPILE_FLAGS,
 }
 
 
 def executable(build_dir: Path) -> Path:
     return build_dir / "bin" / TARGET
+
+
+def options_that_differ(build_dir: Path) -> List[str]:
+    """The CMAKE_OPTIONS that ``build_dir`` was configured with other values for, as ``KEY=VALUE``.
+
+    A llama-bench built before an option changed is no longer the extension's
+    twin, and its figures would not be the ceiling they claim to be.
+    """
+    cached: Dict[str, str] = {}
+    cache = build_dir / "CMakeCache.txt"
+    if cache.is_file():
+        for line in cache.read_text(encoding="utf-8", errors="replace").splitlines():
+            name_and_type, equals, value = line.partition("=")
+            if equals and not line.startswith(("#", "//")):
+                cached[name_and_type.split(":", 1)[0]] = value
+    return [f"{key}={cached.get(key, '(unset)')}" for key, value in CMAKE_OPTIONS.items()
+            if cached.get(key) != value]
 
 
 def _tool(name: str) -> str:
@@ -59,19 +81,23 @@ def _tool(name: str) -> str:
 
 
 def build(source_dir: Path, build_dir: Path, log: TextIO) -> Path:
-    """Configure (first time) and build only the llama-bench target; incremental afterwards."""
+    """Configure and build only the llama-bench target; incremental after the first time.
+
+    Configuring every time (seconds) carries changed options into an existing
+    build directory, which then rebuilds what they touch.
+    """
     build_dir.mkdir(parents=True, exist_ok=True)
     with open(build_dir / ".lock", "w", encoding="ascii") as lock:
         # Two benchmark runs building at once would corrupt the tree.
         fcntl.flock(lock, fcntl.LOCK_EX)
+        configure = [_tool("cmake"), "-S", str(source_dir), "-B", str(build_dir)]
         if not (build_dir / "CMakeCache.txt").is_file():
-            configure = [_tool("cmake"), "-S", str(source_dir), "-B", str(build_dir)]
             try:
                 configure += ["-G", "Ninja", f"-DCMAKE_MAKE_PROGRAM={_tool('ninja')}"]
             except FileNotFoundError:
                 pass  # cmake's default generator works too, only slower
-            configure += [f"-D{key}={value}" for key, value in CMAKE_OPTIONS.items()]
-            subprocess.run(configure, check=True, stdout=log, stderr=subprocess.STDOUT)
+        configure += [f"-D{key}={value}" for key, value in CMAKE_OPTIONS.items()]
+        subprocess.run(configure, check=True, stdout=log, stderr=subprocess.STDOUT)
         subprocess.run([_tool("cmake"), "--build", str(build_dir), "--target", TARGET,
                         "--parallel", str(os.cpu_count() or 1)], check=True, stdout=log, stderr=subprocess.STDOUT)
     return executable(build_dir)
